@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.mmkd-installed
+REQS := requirements/build.txt requirements/runtime.txt requirements/tests.txt setup.py
+PYTEST_ARGS ?=
+
+.PHONY: install test test-all demo clean-demo
+
+install: $(STAMP)
+
+$(STAMP): $(REQS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements/build.txt
+	bash tools/install_mmcv.sh $(PY)
+	$(PY) -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -c "import mmkd_video, mmaction.models, mmcv.ops; print('mmkd_video', mmkd_video.__version__, 'installed')"
+	touch $(STAMP)
+
+# Default tier: everything but tests marked `slow`.
+test: install
+	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
+
+# Every tier, the slow ones too (CI runs this when it fits in its time).
+test-all: install
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+demo: install
+	$(PY) tools/demo.py

@@ -1,0 +1,97 @@
+"""Workarounds for known defects of the pinned OpenMMLab stack, in one place.
+
+Each function names the upstream defect it handles. ``apply()`` runs them all
+once; ``mmkd_video/__init__.py`` calls it before anything imports
+``mmaction.models``.
+"""
+import collections
+import importlib.util
+import sys
+import types
+
+import numpy as np
+import torch
+
+_APPLIED = False
+
+
+def patch_mmaction_missing_drn() -> None:
+    """mmaction2 1.2.0's wheel lacks ``mmaction/models/localizers/drn``.
+
+    ``mmaction/models/localizers/__init__.py`` does ``from .drn.drn import
+    DRN``, so ``import mmaction.models`` fails with ModuleNotFoundError
+    (open-mmlab/mmaction2#2714). We provide the two missing module objects
+    with a ``DRN`` that explains the defect when someone builds it. DRN is
+    a temporal-grounding localizer that mmkd_video does not use; it is not
+    registered, so ``type='DRN'`` in a config fails with the registry's own
+    "not in the model registry" error.
+    """
+    name = 'mmaction.models.localizers.drn'
+    if name in sys.modules:
+        return
+    try:
+        if importlib.util.find_spec(name) is not None:
+            return  # a fixed mmaction2 ships the real module
+    except ModuleNotFoundError:
+        pass
+
+    class DRN:  # noqa: D401 - a placeholder with a clear error only
+        """Unavailable: missing from the mmaction2 1.2.0 wheel."""
+
+        def __init__(self, *args, **kwargs):
+            raise ImportError(
+                'DRN is missing from the mmaction2 1.2.0 wheel '
+                '(open-mmlab/mmaction2#2714); install mmaction2 from source '
+                'to use it.')
+
+    package = types.ModuleType(name)
+    package.__path__ = []  # mark as a package so `.drn` resolves below it
+    module = types.ModuleType(name + '.drn')
+    module.DRN = DRN
+    package.drn = module
+    sys.modules[name] = package
+    sys.modules[name + '.drn'] = module
+
+
+def mmengine_checkpoint_safe_globals() -> list:
+    """Types that mmengine 0.10.7 checkpoints pickle besides tensors.
+
+    torch>=2.6 loads with ``weights_only=True`` by default and refuses them
+    (open-mmlab/mmengine#1655). These are plain data containers: allowing
+    them keeps weights-only loading (no arbitrary code) while reading the
+    ``message_hub`` and ``meta`` that Runner checkpoints carry.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    safe = [
+        HistoryBuffer,
+        collections.OrderedDict,
+        collections.Counter,
+        collections.defaultdict,
+        np.ndarray,
+        np.dtype,
+        np.core.multiarray._reconstruct,
+        np.core.multiarray.scalar,
+    ]
+    # numpy>=1.25 pickles dtypes as instances of per-type classes.
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        safe += [getattr(dtypes, n) for n in dir(dtypes)
+                 if n.endswith('DType')]
+    return safe
+
+
+def allow_mmengine_checkpoints_weights_only() -> None:
+    """Register :func:`mmengine_checkpoint_safe_globals` with torch."""
+    add = getattr(torch.serialization, 'add_safe_globals', None)
+    if add is not None:  # torch<2.4 has no weights_only allowlist
+        add(mmengine_checkpoint_safe_globals())
+
+
+def apply() -> None:
+    """Apply every workaround once (idempotent)."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    patch_mmaction_missing_drn()
+    allow_mmengine_checkpoints_weights_only()
+    _APPLIED = True
