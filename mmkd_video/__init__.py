@@ -3,6 +3,12 @@ from . import compat
 
 compat.apply()
 
+# Fill mmaction2's registries (our parents): a child registry only searches
+# its parents' already-registered modules.
+from mmaction.utils import register_all_modules  # noqa: E402
+
+register_all_modules(init_default_scope=False)
+
 from . import datasets, engine, models  # noqa: E402,F401  (register modules)
 from .version import __version__  # noqa: E402
 

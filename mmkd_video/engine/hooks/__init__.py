@@ -1,0 +1,3 @@
+from .student_export_hook import StudentExportHook
+
+__all__ = ['StudentExportHook']

@@ -1,0 +1,6 @@
+from .loss_schedule import LossWeightSchedule
+from .recorder import ModuleRecorder, RecorderGroup, get_submodule
+from .video_distiller import VideoDistiller, build_model_from_spec
+
+__all__ = ['VideoDistiller', 'ModuleRecorder', 'RecorderGroup',
+           'LossWeightSchedule', 'get_submodule', 'build_model_from_spec']

@@ -1,0 +1,572 @@
+"""A config-driven teacher -> student distiller for mmaction2 models.
+
+The distiller knows no method by name. A method is wired in the config from
+five parts, each validated when the distiller is built:
+
+* ``student_recorders`` / ``teacher_recorders``: tensors captured by forward
+  hooks at dotted module paths (``'backbone'``, ``'cls_head'``...);
+* ``distill_modules``: extra modules the distiller owns (connectors, GenKD's
+  CVAE, StructKD's discriminator...), trainable or frozen;
+* ``derived``: named calls of a distill module on references, e.g. a
+  connector applied to ``'student.feat'``;
+* ``distill_losses``: ``name -> loss config`` with ``inputs`` mapping each
+  argument of the loss to a reference, and an optional weight ``schedule``;
+* ``train_steps``: the ordered optimisation steps of one iteration; each
+  names its optimizer wrapper and its losses (GenKD and StructKD alternate
+  two optimizers; the default is one step with every loss).
+
+A reference is ``'student.<recorder>'``, ``'teacher.<recorder>'``,
+``'<derived>'`` or ``'<derived>.<key>'`` (for a derived call returning a
+dict).
+
+One iteration runs the student once (``mode='loss'``, with its recorders)
+and the teacher once (tensor mode, ``no_grad``, with its recorders), then
+the steps in order. Inside a step every parameter that the step's optimizer
+does not own is frozen, and student records are detached unless the step
+owns the student, so each optimizer only ever moves its own parameters.
+"""
+import copy
+import inspect
+import os.path as osp
+from collections import OrderedDict
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config, ConfigDict
+from mmengine.logging import MessageHub, print_log
+from mmengine.model import BaseModel
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+from mmengine.registry import DefaultScope
+from mmengine.runner import load_checkpoint
+
+from mmkd_video.registry import MODELS
+from .loss_schedule import LossWeightSchedule
+from .recorder import RecorderGroup, get_submodule
+
+ModelSpec = Union[dict, ConfigDict, str, nn.Module]
+
+
+def build_model_from_spec(spec: ModelSpec, role: str) -> nn.Module:
+    """Build a model from a config dict, a config file path or a module.
+
+    Args:
+        spec: A model config dict, a path to a config file whose ``model``
+            is used (``'mmaction::recognition/...py'`` is resolved from the
+            installed mmaction2), or an already built ``nn.Module``.
+        role (str): ``'student'`` or ``'teacher'``, for error messages.
+    """
+    if isinstance(spec, nn.Module):
+        return spec
+    if isinstance(spec, str):
+        if '::' in spec:
+            from mmengine.hub import get_config
+            cfg = get_config(spec)
+        else:
+            if not osp.isfile(spec):
+                raise FileNotFoundError(
+                    f'{role} config file {spec!r} does not exist. Give a '
+                    f'model config dict, an existing config path or an '
+                    f"'mmaction::...' config.")
+            cfg = Config.fromfile(spec)
+        if 'model' not in cfg:
+            raise KeyError(f'{role} config {spec!r} has no `model` field')
+        spec = cfg.model
+    if not isinstance(spec, dict):
+        raise TypeError(f'{role} must be a config dict, a config path or an '
+                        f'nn.Module, but got {type(spec)}')
+    # mmaction2 models build their parts from the default scope's registry;
+    # outside a Runner there may be none yet.
+    scope = DefaultScope.get_current_instance()
+    with DefaultScope.overwrite_default_scope(
+            None if scope is not None else 'mmkd_video'):
+        return MODELS.build(ConfigDict(spec))
+
+
+def set_requires_grad(module: nn.Module, flag: bool) -> None:
+    for p in module.parameters():
+        p.requires_grad_(flag)
+
+
+def _shape(value) -> str:
+    if isinstance(value, torch.Tensor):
+        return str(tuple(value.shape))
+    if isinstance(value, (tuple, list)):
+        return '[' + ', '.join(_shape(v) for v in value) + ']'
+    return type(value).__name__
+
+
+@MODELS.register_module()
+class VideoDistiller(BaseModel):
+    """Distil a frozen teacher into a student, both mmaction2 models.
+
+    Args:
+        student (dict | str | nn.Module): The student: a model config, a
+            config path (``mmaction::`` paths work) or a built module.
+        teacher (dict | str | nn.Module, optional): The teacher, same forms.
+            ``None`` for self-training setups (e.g. GenKD phase 1).
+        teacher_ckpt (str, optional): Checkpoint loaded into the teacher at
+            construction. Required when the teacher is given as a config.
+        teacher_ckpt_prefix (str, optional): Only load the keys under this
+            prefix (stripped), e.g. ``'student.'`` to take the student of a
+            distiller checkpoint as teacher.
+        student_recorders (dict): ``name -> dict(module, source='output',
+            index=None)`` recorded on the student.
+        teacher_recorders (dict): Same for the teacher.
+        distill_modules (dict): ``name -> module config``. Extra keys:
+            ``frozen=True`` keeps the module in eval mode without gradients,
+            ``checkpoint=PATH`` (+ ``checkpoint_prefix``) loads it here.
+        derived (dict): ``name -> dict(module=<distill module>,
+            method='forward', inputs=dict(arg=reference))``.
+        distill_losses (dict): ``name -> loss config`` with ``inputs`` (arg ->
+            reference) and optional ``schedule`` (see
+            :class:`LossWeightSchedule`). Logged as ``loss_<name>``; a loss
+            returning a dict is logged as ``loss_<key>`` per key.
+        train_steps (list[dict], optional): Ordered optimisation steps, each
+            ``dict(optim_wrapper=NAME, losses=[names] or {name: method},
+            task_loss=bool)``. ``None``: one step, the runner's single optim
+            wrapper, every loss and the student's task loss.
+        frozen_modules (list[str]): Dotted paths (``'student.backbone'``)
+            kept frozen and in eval mode, like the teacher.
+        teacher_stage (str): How far the teacher runs: ``'auto'`` stops after
+            the backbone when no teacher recorder lies past it, else runs
+            the head; or ``'backbone'``/``'neck'``/``'head'``.
+        nonfinite (str): ``'raise'`` (default): a NaN/inf loss stops training
+            with an error naming the term and iteration; ``'skip'``: that
+            step's update is skipped and counted in the log.
+        data_preprocessor (dict, optional): Defaults to the student's.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 student: ModelSpec,
+                 teacher: Optional[ModelSpec] = None,
+                 teacher_ckpt: Optional[str] = None,
+                 teacher_ckpt_prefix: Optional[str] = None,
+                 student_recorders: Optional[Dict[str, dict]] = None,
+                 teacher_recorders: Optional[Dict[str, dict]] = None,
+                 distill_modules: Optional[Dict[str, dict]] = None,
+                 derived: Optional[Dict[str, dict]] = None,
+                 distill_losses: Optional[Dict[str, dict]] = None,
+                 train_steps: Optional[List[dict]] = None,
+                 frozen_modules: Sequence[str] = (),
+                 teacher_stage: str = 'auto',
+                 nonfinite: str = 'raise',
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        student = build_model_from_spec(student, 'student')
+        if data_preprocessor is None:
+            data_preprocessor = student.data_preprocessor
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.student = student
+
+        self.teacher = None
+        if teacher is not None:
+            teacher_given_built = isinstance(teacher, nn.Module)
+            self.teacher = build_model_from_spec(teacher, 'teacher')
+            if teacher_ckpt is not None:
+                self._load(self.teacher, teacher_ckpt, teacher_ckpt_prefix,
+                           'teacher')
+            elif not teacher_given_built:
+                raise ValueError(
+                    'teacher_ckpt is None: a teacher built from a config '
+                    'would be random. Set `teacher_ckpt` to the trained '
+                    "teacher's checkpoint (train it with tools/train.py on "
+                    'its own config first).')
+            set_requires_grad(self.teacher, False)
+            self.teacher.eval()
+
+        self.student_records = RecorderGroup(self.student, student_recorders,
+                                             'student')
+        self.teacher_records = RecorderGroup(self.teacher, teacher_recorders,
+                                             'teacher') \
+            if self.teacher is not None else RecorderGroup(
+                nn.Module(), None, 'teacher')
+        if teacher_recorders and self.teacher is None:
+            raise ValueError('teacher_recorders are set but teacher is None')
+
+        self.distill_modules = nn.ModuleDict()
+        self._frozen_distill_modules = []
+        for name, cfg in (distill_modules or {}).items():
+            cfg = copy.deepcopy(dict(cfg))
+            frozen = cfg.pop('frozen', False)
+            ckpt = cfg.pop('checkpoint', None)
+            prefix = cfg.pop('checkpoint_prefix', None)
+            module = MODELS.build(cfg)
+            if ckpt is not None:
+                self._load(module, ckpt, prefix, f'distill module {name!r}')
+            if frozen:
+                set_requires_grad(module, False)
+                self._frozen_distill_modules.append(name)
+            self.distill_modules[name] = module
+
+        self.frozen_modules = list(frozen_modules)
+        for path in self.frozen_modules:
+            set_requires_grad(get_submodule(self, path, 'distiller'), False)
+
+        self.derived = {k: dict(v) for k, v in (derived or {}).items()}
+        self.distill_losses = nn.ModuleDict()
+        self.loss_inputs: Dict[str, Dict[str, str]] = {}
+        self.loss_schedules: Dict[str, LossWeightSchedule] = {}
+        for name, cfg in (distill_losses or {}).items():
+            cfg = copy.deepcopy(dict(cfg))
+            if 'inputs' not in cfg:
+                raise KeyError(
+                    f'distill loss {name!r} needs `inputs=dict(arg=ref)` '
+                    f"mapping its arguments to references like "
+                    f"'student.logits'")
+            self.loss_inputs[name] = dict(cfg.pop('inputs'))
+            schedule = cfg.pop('schedule', None)
+            if schedule is not None:
+                self.loss_schedules[name] = LossWeightSchedule(**schedule)
+            self.distill_losses[name] = MODELS.build(cfg)
+
+        self.train_steps = self._parse_steps(train_steps)
+        if teacher_stage not in ('auto', 'backbone', 'neck', 'head'):
+            raise ValueError(f"teacher_stage must be 'auto', 'backbone', "
+                             f"'neck' or 'head', but got {teacher_stage!r}")
+        self.teacher_stage = self._auto_teacher_stage() \
+            if teacher_stage == 'auto' else teacher_stage
+        if nonfinite not in ('raise', 'skip'):
+            raise ValueError(
+                f"nonfinite must be 'raise' or 'skip', but got {nonfinite!r}")
+        self.nonfinite = nonfinite
+        self._validate_wiring()
+        self._step_params: Optional[Dict[Optional[str], set]] = None
+
+    # ------------------------------------------------------------------
+    # construction helpers
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _load(module: nn.Module, path: str, prefix: Optional[str],
+              what: str) -> None:
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'{what} checkpoint not found: {path!r}. Train it first (or '
+                f'fix the path in the config).')
+        if prefix:
+            from mmengine.runner.checkpoint import _load_checkpoint
+            ckpt = _load_checkpoint(path, map_location='cpu')
+            state = ckpt.get('state_dict', ckpt)
+            state = OrderedDict((k[len(prefix):], v) for k, v in state.items()
+                                if k.startswith(prefix))
+            if not state:
+                raise KeyError(f'{what} checkpoint {path!r} has no keys under '
+                               f'prefix {prefix!r}')
+            missing, unexpected = module.load_state_dict(state, strict=False)
+            if missing or unexpected:
+                raise KeyError(
+                    f'{what} checkpoint {path!r} (prefix {prefix!r}) does not '
+                    f'match the model: missing {missing[:8]}, unexpected '
+                    f'{unexpected[:8]}')
+        else:
+            load_checkpoint(module, path, map_location='cpu', strict=True,
+                            revise_keys=[(r'^module\.', '')],
+                            logger='current')
+
+    def _parse_steps(self, steps: Optional[List[dict]]) -> List[dict]:
+        if steps is None:
+            return [dict(optim_wrapper=None,
+                         losses={n: 'forward' for n in self.distill_losses},
+                         task_loss=True)]
+        parsed = []
+        for i, step in enumerate(steps):
+            step = dict(step)
+            losses = step.get('losses', [])
+            if not isinstance(losses, dict):
+                losses = {n: 'forward' for n in losses}
+            for name, method in losses.items():
+                if name not in self.distill_losses:
+                    raise KeyError(
+                        f'train_steps[{i}] names loss {name!r}, but the '
+                        f'distill losses are {list(self.distill_losses)}')
+                if not callable(getattr(self.distill_losses[name], method,
+                                        None)):
+                    raise AttributeError(
+                        f'train_steps[{i}]: loss {name!r} has no method '
+                        f'{method!r}')
+            if 'optim_wrapper' not in step:
+                raise KeyError(f'train_steps[{i}] needs `optim_wrapper=NAME` '
+                               f'(a key of the config\'s optim_wrapper)')
+            parsed.append(dict(optim_wrapper=step['optim_wrapper'],
+                               losses=losses,
+                               task_loss=bool(step.get('task_loss', False))))
+        if sum(s['task_loss'] for s in parsed) != 1:
+            raise ValueError('exactly one train step must have '
+                             'task_loss=True (the student network step)')
+        used = {n for s in parsed for n in s['losses']}
+        unused = set(self.distill_losses) - used
+        if unused:
+            raise ValueError(f'distill losses {sorted(unused)} are in no '
+                             f'train step; add them to `train_steps`')
+        return parsed
+
+    def _auto_teacher_stage(self) -> str:
+        paths = [r.path for r in self.teacher_records.recorders.values()]
+        if paths and all(p == 'backbone' or p.startswith('backbone.')
+                         for p in paths):
+            return 'backbone'
+        return 'head'
+
+    def _check_ref(self, ref: str, where: str) -> None:
+        head, _, key = ref.partition('.')
+        if head == 'student' and key in self.student_records:
+            return
+        if head == 'teacher' and key in self.teacher_records:
+            return
+        if head in self.derived:
+            return
+        raise KeyError(
+            f'{where}: unknown reference {ref!r}. Valid references: '
+            f'{["student." + n for n in self.student_records.names()]} '
+            f'{["teacher." + n for n in self.teacher_records.names()]} '
+            f'derived {list(self.derived)} (or "<derived>.<key>").')
+
+    def _validate_wiring(self) -> None:
+        for name, d in self.derived.items():
+            if d.get('module') not in self.distill_modules:
+                raise KeyError(
+                    f'derived {name!r}: module {d.get("module")!r} is not a '
+                    f'distill module; choose from {list(self.distill_modules)}')
+            method = getattr(self.distill_modules[d['module']],
+                             d.get('method', 'forward'), None)
+            if not callable(method):
+                raise AttributeError(f'derived {name!r}: distill module '
+                                     f'{d["module"]!r} has no method '
+                                     f'{d.get("method")!r}')
+            self._check_signature(method, d.get('inputs', {}),
+                                  f'derived {name!r}')
+            for ref in d.get('inputs', {}).values():
+                self._check_ref(ref, f'derived {name!r}')
+        for step in self.train_steps:
+            for name, method in step['losses'].items():
+                fn = getattr(self.distill_losses[name], method)
+                self._check_signature(fn, self.loss_inputs[name],
+                                      f'distill loss {name!r}.{method}')
+        for name, inputs in self.loss_inputs.items():
+            for ref in inputs.values():
+                self._check_ref(ref, f'distill loss {name!r}')
+
+    @staticmethod
+    def _check_signature(fn, inputs: dict, where: str) -> None:
+        params = inspect.signature(fn).parameters
+        if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            return
+        unknown = set(inputs) - set(params)
+        required = {n for n, p in params.items()
+                    if p.default is p.empty and p.kind in (
+                        p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        missing = required - set(inputs)
+        if unknown or missing:
+            raise TypeError(
+                f'{where}: inputs {sorted(inputs)} do not match the '
+                f'signature {list(params)} (unknown {sorted(unknown)}, '
+                f'missing {sorted(missing)})')
+
+    # ------------------------------------------------------------------
+    # modes
+    # ------------------------------------------------------------------
+    def train(self, mode: bool = True) -> 'VideoDistiller':
+        """Switch modes, keeping the teacher and frozen modules in eval."""
+        super().train(mode)
+        if self.teacher is not None:
+            self.teacher.eval()
+        for name in self._frozen_distill_modules:
+            self.distill_modules[name].eval()
+        for path in self.frozen_modules:
+            get_submodule(self, path, 'distiller').eval()
+        return self
+
+    def forward(self, inputs: torch.Tensor, data_samples=None,
+                mode: str = 'tensor'):
+        """``loss``: task + every distill loss; ``predict``/``tensor``: the
+        student alone (validation and test measure the student)."""
+        if mode == 'loss':
+            task_losses, records = self._run_models(inputs, data_samples)
+            losses = dict(task_losses)
+            for step in self.train_steps:
+                losses.update(self._step_losses(step, records, True))
+            return losses
+        if mode in ('predict', 'tensor'):
+            return self.student(inputs, data_samples, mode=mode)
+        raise RuntimeError(f"Invalid mode {mode!r}: expected 'loss', "
+                           f"'predict' or 'tensor'")
+
+    # ------------------------------------------------------------------
+    # one iteration
+    # ------------------------------------------------------------------
+    def _run_models(self, inputs, data_samples):
+        """Student forward (loss mode) + teacher forward (tensor, no_grad)."""
+        records = {}
+        if self.teacher is not None:
+            with torch.no_grad(), self.teacher_records.recording() as rec_t:
+                self.teacher(inputs, data_samples, mode='tensor',
+                             stage=self.teacher_stage)
+            records['teacher'] = rec_t
+        with self.student_records.recording() as rec_s:
+            task_losses = self.student(inputs, data_samples, mode='loss')
+        records['student'] = rec_s
+        return task_losses, records
+
+    def _step_losses(self, step: dict, records: dict,
+                     owns_student: bool) -> Dict[str, torch.Tensor]:
+        """Evaluate the losses of one step, resolving references lazily."""
+        cache: Dict[str, object] = {}
+
+        def resolve(ref: str):
+            head, _, key = ref.partition('.')
+            if head in ('student', 'teacher'):
+                value = records[head][key]
+                if value is None:
+                    raise RuntimeError(
+                        f'recorder {ref!r} captured nothing: module '
+                        f'{getattr(self, head + "_records").recorders[key].path!r}'
+                        f' did not run in the {head} forward (for the teacher '
+                        f'see `teacher_stage`)')
+                if head == 'student' and not owns_student:
+                    value = _detach(value)
+                return value
+            if head not in cache:
+                d = self.derived[head]
+                kwargs = {a: resolve(r) for a, r in d['inputs'].items()}
+                fn = getattr(self.distill_modules[d['module']],
+                             d.get('method', 'forward'))
+                cache[head] = fn(**kwargs)
+            value = cache[head]
+            return value[key] if key else value
+
+        message_hub = MessageHub.get_current_instance()
+        epoch = message_hub.get_info('epoch', 0)
+        iteration = message_hub.get_info('iter', 0)
+        losses = {}
+        for name, method in step['losses'].items():
+            kwargs = {a: resolve(r) for a, r in self.loss_inputs[name].items()}
+            loss_fn = getattr(self.distill_losses[name], method)
+            try:
+                out = loss_fn(**kwargs)
+            except (ValueError, RuntimeError) as e:
+                shapes = ', '.join(f'{a}={self.loss_inputs[name][a]} '
+                                   f'{_shape(v)}' for a, v in kwargs.items())
+                raise type(e)(
+                    f'distill loss {name!r} ({type(self.distill_losses[name]).__name__}'
+                    f'.{method}) failed on inputs {shapes}: {e}. If the '
+                    f'shapes differ, add a connector (distill_modules + '
+                    f'derived) such as ConvNormConnector or ResizeConnector.'
+                ) from e
+            factor = self.loss_schedules[name](epoch, iteration) \
+                if name in self.loss_schedules else 1.0
+            items = out.items() if isinstance(out, dict) else [(name, out)]
+            for key, value in items:
+                losses[f'loss_{key}'] = value * factor if factor != 1.0 \
+                    else value
+        return losses
+
+    def _wrapper_for(self, optim_wrapper, name) -> OptimWrapper:
+        if isinstance(optim_wrapper, OptimWrapperDict):
+            if name is None:
+                raise ValueError(
+                    'the optim_wrapper has several optimizers '
+                    f'{list(optim_wrapper.keys())}: set `train_steps` to say '
+                    'which optimizer updates which losses')
+            if name not in optim_wrapper:
+                raise KeyError(f'train step optimizer {name!r} is not in the '
+                               f'optim_wrapper {list(optim_wrapper.keys())}')
+            return optim_wrapper[name]
+        if name is not None and len(self.train_steps) > 1:
+            raise TypeError(f'train_steps name optimizer {name!r} but the '
+                            'runner built a single OptimWrapper; configure '
+                            "optim_wrapper with constructor="
+                            "'DistillerOptimWrapperConstructor'")
+        return optim_wrapper
+
+    def _collect_step_params(self, optim_wrapper) -> None:
+        self._step_params = {}
+        for step in self.train_steps:
+            wrapper = self._wrapper_for(optim_wrapper, step['optim_wrapper'])
+            self._step_params[step['optim_wrapper']] = {
+                id(p) for group in wrapper.optimizer.param_groups
+                for p in group['params']}
+
+    @contextmanager
+    def _only_step_params_trainable(self, owned: set) -> Iterator[None]:
+        """Freeze every trainable parameter the step's optimizer doesn't own."""
+        toggled = [p for p in self.parameters()
+                   if p.requires_grad and id(p) not in owned]
+        for p in toggled:
+            p.requires_grad_(False)
+        try:
+            yield
+        finally:
+            for p in toggled:
+                p.requires_grad_(True)
+
+    def train_step(self, data: Union[dict, tuple, list],
+                   optim_wrapper: Union[OptimWrapper, OptimWrapperDict]
+                   ) -> Dict[str, torch.Tensor]:
+        """One iteration: forward once, then every train step in order."""
+        if self._step_params is None:
+            self._collect_step_params(optim_wrapper)
+        task_step = next(s for s in self.train_steps if s['task_loss'])
+        task_wrapper = self._wrapper_for(optim_wrapper,
+                                         task_step['optim_wrapper'])
+        with task_wrapper.optim_context(self):
+            data = self.data_preprocessor(data, True)
+            task_losses, records = self._run_models(**_as_kwargs(data))
+
+        log_vars = OrderedDict()
+        total = 0.
+        for step in self.train_steps:
+            wrapper = self._wrapper_for(optim_wrapper, step['optim_wrapper'])
+            owned = self._step_params[step['optim_wrapper']]
+            owns_student = step['task_loss']
+            with self._only_step_params_trainable(owned), \
+                    wrapper.optim_context(self):
+                losses = self._step_losses(step, records, owns_student)
+                if step['task_loss']:
+                    losses = {**task_losses, **losses}
+                loss, step_vars = self.parse_losses(losses)
+                if self._finite_or_skip(loss, step_vars, step):
+                    wrapper.update_params(loss)
+            step_vars.pop('loss')
+            log_vars.update(step_vars)
+            total = total + loss.detach()
+        log_vars['loss'] = total
+        return log_vars
+
+    def _finite_or_skip(self, loss: torch.Tensor, step_vars: dict,
+                        step: dict) -> bool:
+        if torch.isfinite(loss):
+            return True
+        bad = [k for k, v in step_vars.items()
+               if k != 'loss' and not torch.isfinite(v).all()]
+        message_hub = MessageHub.get_current_instance()
+        iteration = message_hub.get_info('iter', 0)
+        msg = (f'non-finite loss at iteration {iteration} in the train step '
+               f'of optimizer {step["optim_wrapper"]!r}: '
+               + ', '.join(f'{k}={step_vars[k]}' for k in bad))
+        if self.nonfinite == 'raise':
+            raise FloatingPointError(
+                msg + '. Lower the learning rate or that loss weight, or set '
+                "model.nonfinite='skip' to skip such updates (counted).")
+        skipped = message_hub.get_info('nonfinite_skipped', 0) + 1
+        message_hub.update_info('nonfinite_skipped', skipped)
+        print_log(msg + f' -> update skipped ({skipped} so far)',
+                  logger='current', level=30)
+        return False
+
+
+def _detach(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_detach(v) for v in value)
+    return value
+
+
+def _as_kwargs(data) -> dict:
+    if isinstance(data, dict):
+        return dict(inputs=data['inputs'],
+                    data_samples=data.get('data_samples'))
+    return dict(inputs=data[0], data_samples=data[1])

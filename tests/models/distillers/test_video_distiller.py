@@ -1,0 +1,272 @@
+"""VideoDistiller on real (tiny) mmaction2 recognizers and random clips."""
+import copy
+
+import pytest
+import torch
+from mmaction.structures import ActionDataSample
+from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper
+
+import mmkd_video  # noqa: F401
+from mmkd_video.engine import DistillerOptimWrapperConstructor
+from mmkd_video.registry import MODELS
+
+
+def recognizer(base_channels, num_classes=4, dropout=0.5):
+    return dict(
+        type='Recognizer3D',
+        backbone=dict(type='ResNet3d', depth=18, pretrained=None,
+                      pretrained2d=False, base_channels=base_channels,
+                      conv1_kernel=(1, 7, 7), inflate=(0, 0, 1, 1)),
+        cls_head=dict(type='I3DHead', num_classes=num_classes,
+                      in_channels=base_channels * 8, dropout_ratio=dropout,
+                      average_clips='prob'),
+        data_preprocessor=dict(type='ActionDataPreprocessor',
+                               mean=[128., 128., 128.], std=[64., 64., 64.],
+                               format_shape='NCTHW'))
+
+
+@pytest.fixture
+def teacher_ckpt(tmp_path):
+    torch.manual_seed(0)
+    teacher = MODELS.build(recognizer(8))
+    path = tmp_path / 'teacher.pth'
+    torch.save(dict(state_dict=teacher.state_dict(), meta=dict()), path)
+    return str(path)
+
+
+def batch(n=2, num_classes=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    inputs = [torch.randint(0, 255, (1, 3, 4, 32, 32), generator=g,
+                            dtype=torch.uint8) for _ in range(n)]
+    samples = [ActionDataSample().set_gt_label(i % num_classes)
+               for i in range(n)]
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def kd_distiller(teacher_ckpt, **overrides):
+    cfg = dict(
+        type='VideoDistiller',
+        student=recognizer(4),
+        teacher=recognizer(8),
+        teacher_ckpt=teacher_ckpt,
+        student_recorders=dict(logits=dict(module='cls_head'),
+                               feat=dict(module='backbone')),
+        teacher_recorders=dict(logits=dict(module='cls_head'),
+                               feat=dict(module='backbone')),
+        distill_losses=dict(kd=dict(type='KDLoss', tau=2.0, loss_weight=1.0,
+                                    inputs=dict(preds_S='student.logits',
+                                                preds_T='teacher.logits'))))
+    cfg.update(overrides)
+    return MODELS.build(cfg)
+
+
+def sgd(module, lr=0.1):
+    return OptimWrapper(torch.optim.SGD(module.parameters(), lr=lr))
+
+
+def test_teacher_frozen_eval_and_unchanged(teacher_ckpt):
+    distiller = kd_distiller(teacher_ckpt)
+    before = copy.deepcopy(distiller.teacher.state_dict())
+    distiller.train()
+    assert distiller.student.training
+    assert not distiller.teacher.training
+    assert all(not m.training for m in distiller.teacher.modules())
+    assert not any(p.requires_grad for p in distiller.teacher.parameters())
+
+    optim = sgd(distiller)
+    for seed in range(3):
+        log_vars = distiller.train_step(batch(seed=seed), optim)
+    assert {'loss', 'loss_cls', 'loss_kd'} <= set(log_vars)
+    assert all(p.grad is None for p in distiller.teacher.parameters())
+    after = distiller.teacher.state_dict()
+    for k, v in before.items():  # BN running stats included
+        assert torch.equal(v, after[k]), k
+    # The teacher is deterministic (dropout off) across calls.
+    x = torch.randn(1, 1, 3, 4, 32, 32)
+    a = distiller.teacher(x, mode='tensor', stage='head')
+    b = distiller.teacher(x, mode='tensor', stage='head')
+    assert torch.equal(a, b)
+
+
+def test_teacher_loaded_from_checkpoint(teacher_ckpt):
+    distiller = kd_distiller(teacher_ckpt)
+    saved = torch.load(teacher_ckpt, weights_only=True)['state_dict']
+    for k, v in distiller.teacher.state_dict().items():
+        assert torch.equal(v, saved[k]), k
+
+
+def test_student_learns_and_teacher_stage_auto(teacher_ckpt):
+    distiller = kd_distiller(teacher_ckpt)
+    assert distiller.teacher_stage == 'head'  # logits are recorded
+    before = copy.deepcopy(distiller.student.state_dict())
+    distiller.train_step(batch(), sgd(distiller))
+    changed = [k for k, v in distiller.student.state_dict().items()
+               if not torch.equal(v, before[k])]
+    assert any(k.startswith('cls_head') for k in changed)
+    assert any(k.startswith('backbone') for k in changed)
+
+    fitnet = kd_distiller(
+        teacher_ckpt,
+        teacher_recorders=dict(feat=dict(module='backbone.layer4')),
+        distill_modules=dict(proj=dict(type='ConvNormConnector',
+                                       in_channels=32, out_channels=64)),
+        derived=dict(feat_s=dict(module='proj',
+                                 inputs=dict(feature='student.feat'))),
+        distill_losses=dict(fit=dict(type='FeatureMSELoss',
+                                     inputs=dict(feat_S='feat_s',
+                                                 feat_T='teacher.feat'))))
+    assert fitnet.teacher_stage == 'backbone'
+    log_vars = fitnet.train_step(batch(), sgd(fitnet))
+    assert torch.isfinite(log_vars['loss_fit'])
+
+
+def test_missing_teacher_checkpoint(tmp_path):
+    missing = str(tmp_path / 'nowhere' / 'teacher.pth')
+    with pytest.raises(FileNotFoundError, match='nowhere/teacher.pth'):
+        kd_distiller(missing)
+    with pytest.raises(ValueError, match='teacher_ckpt'):
+        kd_distiller(None)
+
+
+def test_unknown_recorder_path_lists_nearest(teacher_ckpt):
+    with pytest.raises(AttributeError) as e:
+        kd_distiller(teacher_ckpt,
+                     student_recorders=dict(logits=dict(module='cls_head'),
+                                            feat=dict(module='backbone.layr4')))
+    assert "'backbone.layr4'" in str(e.value)
+    assert 'backbone.layer4' in str(e.value)
+
+
+def test_unknown_reference_and_signature(teacher_ckpt):
+    with pytest.raises(KeyError, match='student.logits'):
+        kd_distiller(teacher_ckpt, distill_losses=dict(kd=dict(
+            type='KDLoss', inputs=dict(preds_S='student.logit',
+                                       preds_T='teacher.logits'))))
+    with pytest.raises(TypeError, match='missing'):
+        kd_distiller(teacher_ckpt, distill_losses=dict(kd=dict(
+            type='KDLoss', inputs=dict(preds_S='student.logits'))))
+
+
+def test_shape_mismatch_names_shapes_and_connector(teacher_ckpt):
+    distiller = kd_distiller(
+        teacher_ckpt,
+        distill_losses=dict(fit=dict(type='FeatureMSELoss',
+                                     inputs=dict(feat_S='student.feat',
+                                                 feat_T='teacher.feat'))))
+    with pytest.raises(ValueError) as e:
+        distiller.train_step(batch(), sgd(distiller))
+    msg = str(e.value)
+    assert 'student.feat (2, 32, 2, 1, 1)' in msg
+    assert 'teacher.feat (2, 64, 2, 1, 1)' in msg
+    assert 'Connector' in msg
+
+
+def test_class_count_mismatch(tmp_path):
+    teacher = MODELS.build(recognizer(8, num_classes=5))
+    path = tmp_path / 't5.pth'
+    torch.save(dict(state_dict=teacher.state_dict()), path)
+    distiller = kd_distiller(str(path), teacher=recognizer(8, num_classes=5))
+    with pytest.raises(ValueError) as e:
+        distiller.train_step(batch(), sgd(distiller))
+    assert '(2, 4)' in str(e.value) and '(2, 5)' in str(e.value)
+
+
+def test_loss_schedule_ramps_with_epoch(teacher_ckpt):
+    distiller = kd_distiller(teacher_ckpt, distill_losses=dict(kd=dict(
+        type='KDLoss', loss_weight=1.0, schedule=dict(warmup=4, by_epoch=True),
+        inputs=dict(preds_S='student.logits', preds_T='teacher.logits'))))
+    distiller.eval()  # deterministic student (no dropout) for the ratio
+    hub = MessageHub.get_current_instance()
+    values = []
+    for epoch in (0, 1, 2, 8):
+        hub.update_info('epoch', epoch)
+        values.append(distiller(**distiller.data_preprocessor(batch()),
+                                mode='loss')['loss_kd'])
+    hub.update_info('epoch', 0)
+    assert values[0] == 0
+    assert torch.allclose(values[2], 2 * values[1])
+    assert torch.allclose(values[3], 4 * values[1])
+
+
+def test_nonfinite_loss_raises_or_skips(teacher_ckpt):
+    distiller = kd_distiller(teacher_ckpt)
+    data = batch()
+    data['inputs'][0] = data['inputs'][0].float() * float('nan')
+    with pytest.raises(FloatingPointError, match='loss_'):
+        distiller.train_step(data, sgd(distiller))
+
+    skipping = kd_distiller(teacher_ckpt, nonfinite='skip')
+    before = copy.deepcopy(skipping.student.state_dict())
+    skipping.train_step(data, sgd(skipping))
+    for k, v in skipping.student.state_dict().items():
+        if 'running' not in k and 'num_batches' not in k:
+            assert torch.equal(v, before[k]), k
+    assert MessageHub.get_current_instance().get_info(
+        'nonfinite_skipped') >= 1
+
+
+def two_optimizer_distiller(teacher_ckpt):
+    distiller = kd_distiller(
+        teacher_ckpt,
+        distill_modules=dict(proj=dict(type='ConvNormConnector',
+                                       in_channels=32, out_channels=64)),
+        derived=dict(feat_s=dict(module='proj',
+                                 inputs=dict(feature='student.feat'))),
+        distill_losses=dict(
+            kd=dict(type='KDLoss', inputs=dict(preds_S='student.logits',
+                                               preds_T='teacher.logits')),
+            fit=dict(type='FeatureMSELoss',
+                     inputs=dict(feat_S='feat_s', feat_T='teacher.feat'))),
+        train_steps=[dict(optim_wrapper='proj', losses=['fit']),
+                     dict(optim_wrapper='student', losses=['kd', 'fit'],
+                          task_loss=True)])
+    optim = DistillerOptimWrapperConstructor(dict(
+        proj=dict(modules=['distill_modules.proj'],
+                  optimizer=dict(type='SGD', lr=0.1)),
+        student=dict(optimizer=dict(type='SGD', lr=0.1))))(distiller)
+    return distiller, optim
+
+
+def test_each_step_touches_only_its_parameters(teacher_ckpt):
+    distiller, optim = two_optimizer_distiller(teacher_ckpt)
+    names = {id(p): n for n, p in distiller.named_parameters()}
+    seen = {}
+    for key in ('proj', 'student'):
+        wrapper = optim[key]
+        original = wrapper.step
+
+        def step(*args, _key=key, _orig=original, **kwargs):
+            seen[_key] = {names[id(p)] for p in distiller.parameters()
+                          if p.grad is not None and p.grad.abs().sum() > 0}
+            return _orig(*args, **kwargs)
+        wrapper.step = step
+    distiller.train_step(batch(), optim)
+    assert seen['proj'] and all(n.startswith('distill_modules.proj')
+                                for n in seen['proj'])
+    assert any(n.startswith('student.backbone') for n in seen['student'])
+    assert all(n.startswith('student.') for n in seen['student'])
+    # The frozen-parameter context restores requires_grad afterwards.
+    assert all(p.requires_grad for p in distiller.distill_modules.parameters())
+    assert not any(p.requires_grad for p in distiller.teacher.parameters())
+
+
+def test_optim_constructor_rejects_orphans_and_overlaps(teacher_ckpt):
+    distiller, _ = two_optimizer_distiller(teacher_ckpt)
+    with pytest.raises(ValueError, match='distill_modules.proj'):
+        DistillerOptimWrapperConstructor(dict(
+            student=dict(optimizer=dict(type='SGD', lr=0.1))))(distiller)
+    with pytest.raises(ValueError, match='exactly one optimizer'):
+        DistillerOptimWrapperConstructor(dict(
+            a=dict(modules=['student'], optimizer=dict(type='SGD', lr=0.1)),
+            b=dict(modules=['student.backbone', 'distill_modules'],
+                   optimizer=dict(type='SGD', lr=0.1))))(distiller)
+
+
+def test_steps_validation(teacher_ckpt):
+    with pytest.raises(ValueError, match='in no train step'):
+        kd_distiller(teacher_ckpt, train_steps=[
+            dict(optim_wrapper='student', losses=[], task_loss=True)])
+    with pytest.raises(ValueError, match='task_loss=True'):
+        kd_distiller(teacher_ckpt, train_steps=[
+            dict(optim_wrapper='student', losses=['kd'])])
