@@ -1,0 +1,3 @@
+from .generative_attention_head import GenerativeAttentionHead
+
+__all__ = ['GenerativeAttentionHead']
