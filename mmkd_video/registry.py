@@ -3,7 +3,7 @@
 Every registry below has ``scope='mmkd_video'`` and mmaction2's registry as
 parent, so a config with ``default_scope='mmkd_video'`` builds our modules and,
 through the parent, every mmaction2 (and mmengine) module by type name.
-``locations`` lets mmengine import the defining packages lazily when a config
+``locations`` lets mmengine import mmkd_video (which registers everything) when a config
 is built without an explicit ``import mmkd_video``.
 """
 from mmaction.registry import DATASETS as MMACTION_DATASETS
@@ -24,41 +24,41 @@ from mmengine.registry import Registry
 
 MODELS = Registry(
     'model', parent=MMACTION_MODELS, scope='mmkd_video',
-    locations=['mmkd_video.models'])
+    locations=['mmkd_video'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMACTION_MODEL_WRAPPERS, scope='mmkd_video',
-    locations=['mmkd_video.engine'])
+    locations=['mmkd_video'])
 DATASETS = Registry(
     'dataset', parent=MMACTION_DATASETS, scope='mmkd_video',
-    locations=['mmkd_video.datasets'])
+    locations=['mmkd_video'])
 TRANSFORMS = Registry(
     'transform', parent=MMACTION_TRANSFORMS, scope='mmkd_video',
-    locations=['mmkd_video.datasets'])
+    locations=['mmkd_video'])
 METRICS = Registry(
     'metric', parent=MMACTION_METRICS, scope='mmkd_video',
-    locations=['mmkd_video.evaluation'])
+    locations=['mmkd_video'])
 EVALUATOR = Registry(
     'evaluator', parent=MMACTION_EVALUATOR, scope='mmkd_video',
-    locations=['mmkd_video.evaluation'])
+    locations=['mmkd_video'])
 HOOKS = Registry(
     'hook', parent=MMACTION_HOOKS, scope='mmkd_video',
-    locations=['mmkd_video.engine'])
+    locations=['mmkd_video'])
 LOOPS = Registry(
     'loop', parent=MMACTION_LOOPS, scope='mmkd_video',
-    locations=['mmkd_video.engine'])
+    locations=['mmkd_video'])
 OPTIMIZERS = Registry(
     'optimizer', parent=MMACTION_OPTIMIZERS, scope='mmkd_video',
-    locations=['mmkd_video.engine'])
+    locations=['mmkd_video'])
 OPTIM_WRAPPERS = Registry(
     'optim_wrapper', parent=MMACTION_OPTIM_WRAPPERS, scope='mmkd_video',
-    locations=['mmkd_video.engine'])
+    locations=['mmkd_video'])
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor',
     parent=MMACTION_OPTIM_WRAPPER_CONSTRUCTORS, scope='mmkd_video',
-    locations=['mmkd_video.engine'])
+    locations=['mmkd_video'])
 PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMACTION_PARAM_SCHEDULERS,
-    scope='mmkd_video', locations=['mmkd_video.engine'])
+    scope='mmkd_video', locations=['mmkd_video'])
 VISUALIZERS = Registry(
     'visualizer', parent=MMACTION_VISUALIZERS, scope='mmkd_video',
-    locations=['mmkd_video.engine'])
+    locations=['mmkd_video'])

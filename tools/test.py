@@ -13,7 +13,7 @@ import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmkd_video.utils import friendly_registry_errors
+from mmkd_video.utils import friendly_registry_errors, reroot_dataset_paths
 
 
 def parse_args():
@@ -40,7 +40,10 @@ def main():
     args = parse_args()
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
+        old_root = cfg.get('data_root', None)
         cfg.merge_from_dict(args.cfg_options)
+        # `--cfg-options data_root=DIR` re-roots the dataloaders too.
+        reroot_dataset_paths(cfg, old_root)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

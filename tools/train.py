@@ -12,7 +12,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
-from mmkd_video.utils import friendly_registry_errors
+from mmkd_video.utils import friendly_registry_errors, reroot_dataset_paths
 
 
 def parse_args():
@@ -90,7 +90,10 @@ def merge_args(cfg, args):
                               diff_rank_seed=args.diff_rank_seed,
                               deterministic=args.deterministic)
     if args.cfg_options is not None:
+        old_root = cfg.get('data_root', None)
         cfg.merge_from_dict(args.cfg_options)
+        # `--cfg-options data_root=DIR` re-roots the dataloaders too.
+        reroot_dataset_paths(cfg, old_root)
     return cfg
 
 

@@ -111,14 +111,19 @@ class VideoDistiller(BaseModel):
         teacher_ckpt_prefix (str, optional): Only load the keys under this
             prefix (stripped), e.g. ``'student.'`` to take the student of a
             distiller checkpoint as teacher.
+        student_ckpt (str, optional): Initial student weights, loaded
+            non-strictly: keys of modules the checkpoint lacks (e.g. a new
+            neck) stay with their ``init_cfg``.
+        student_ckpt_prefix (str, optional): Like ``teacher_ckpt_prefix``.
         student_recorders (dict): ``name -> dict(module, source='output',
             index=None)`` recorded on the student.
         teacher_recorders (dict): Same for the teacher.
         distill_modules (dict): ``name -> module config``. Extra keys:
             ``frozen=True`` keeps the module in eval mode without gradients,
             ``checkpoint=PATH`` (+ ``checkpoint_prefix``) loads it here.
-        derived (dict): ``name -> dict(module=<distill module>,
-            method='forward', inputs=dict(arg=reference))``.
+        derived (dict): ``name -> dict(module=<distill module name or dotted
+            path such as 'teacher.neck.head'>, method='forward',
+            inputs=dict(arg=reference))``, evaluated lazily once per step.
         distill_losses (dict): ``name -> loss config`` with ``inputs`` (arg ->
             reference) and optional ``schedule`` (see
             :class:`LossWeightSchedule`). Logged as ``loss_<name>``; a loss
@@ -144,6 +149,8 @@ class VideoDistiller(BaseModel):
                  teacher: Optional[ModelSpec] = None,
                  teacher_ckpt: Optional[str] = None,
                  teacher_ckpt_prefix: Optional[str] = None,
+                 student_ckpt: Optional[str] = None,
+                 student_ckpt_prefix: Optional[str] = None,
                  student_recorders: Optional[Dict[str, dict]] = None,
                  teacher_recorders: Optional[Dict[str, dict]] = None,
                  distill_modules: Optional[Dict[str, dict]] = None,
@@ -161,6 +168,9 @@ class VideoDistiller(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.student = student
+        if student_ckpt is not None:
+            self._load(self.student, student_ckpt, student_ckpt_prefix,
+                       'student', strict=False)
 
         self.teacher = None
         if teacher is not None:
@@ -169,7 +179,9 @@ class VideoDistiller(BaseModel):
             if teacher_ckpt is not None:
                 self._load(self.teacher, teacher_ckpt, teacher_ckpt_prefix,
                            'teacher')
-            elif not teacher_given_built:
+            elif teacher_given_built:
+                self.teacher._is_init = True  # given ready: never re-init
+            else:
                 raise ValueError(
                     'teacher_ckpt is None: a teacher built from a config '
                     'would be random. Set `teacher_ckpt` to the trained '
@@ -178,14 +190,13 @@ class VideoDistiller(BaseModel):
             set_requires_grad(self.teacher, False)
             self.teacher.eval()
 
-        self.student_records = RecorderGroup(self.student, student_recorders,
-                                             'student')
-        self.teacher_records = RecorderGroup(self.teacher, teacher_recorders,
-                                             'teacher') \
-            if self.teacher is not None else RecorderGroup(
-                nn.Module(), None, 'teacher')
         if teacher_recorders and self.teacher is None:
             raise ValueError('teacher_recorders are set but teacher is None')
+        self.student_records = RecorderGroup(self.student, student_recorders,
+                                             'student')
+        self.teacher_records = RecorderGroup(
+            self.teacher if self.teacher is not None else nn.Module(),
+            teacher_recorders, 'teacher')
 
         self.distill_modules = nn.ModuleDict()
         self._frozen_distill_modules = []
@@ -197,6 +208,7 @@ class VideoDistiller(BaseModel):
             module = MODELS.build(cfg)
             if ckpt is not None:
                 self._load(module, ckpt, prefix, f'distill module {name!r}')
+                module._is_init = True
             if frozen:
                 set_requires_grad(module, False)
                 self._frozen_distill_modules.append(name)
@@ -241,30 +253,47 @@ class VideoDistiller(BaseModel):
     # ------------------------------------------------------------------
     @staticmethod
     def _load(module: nn.Module, path: str, prefix: Optional[str],
-              what: str) -> None:
+              what: str, strict: bool = True) -> List[str]:
+        """Load ``path`` (keys under ``prefix``) into ``module``.
+
+        Every direct child whose weights all came from the checkpoint is
+        marked initialised, so the Runner's ``init_weights()`` at the start
+        of training does not overwrite it. Returns the missing keys (only
+        possible with ``strict=False``).
+        """
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'{what} checkpoint not found: {path!r}. Train it first (or '
                 f'fix the path in the config).')
+        from mmengine.runner.checkpoint import _load_checkpoint
+        ckpt = _load_checkpoint(path, map_location='cpu')
+        state = ckpt.get('state_dict', ckpt)
+        state = OrderedDict((k[7:] if k.startswith('module.') else k, v)
+                            for k, v in state.items())
         if prefix:
-            from mmengine.runner.checkpoint import _load_checkpoint
-            ckpt = _load_checkpoint(path, map_location='cpu')
-            state = ckpt.get('state_dict', ckpt)
             state = OrderedDict((k[len(prefix):], v) for k, v in state.items()
                                 if k.startswith(prefix))
             if not state:
                 raise KeyError(f'{what} checkpoint {path!r} has no keys under '
                                f'prefix {prefix!r}')
-            missing, unexpected = module.load_state_dict(state, strict=False)
-            if missing or unexpected:
-                raise KeyError(
-                    f'{what} checkpoint {path!r} (prefix {prefix!r}) does not '
-                    f'match the model: missing {missing[:8]}, unexpected '
-                    f'{unexpected[:8]}')
-        else:
-            load_checkpoint(module, path, map_location='cpu', strict=True,
-                            revise_keys=[(r'^module\.', '')],
-                            logger='current')
+        missing, unexpected = module.load_state_dict(state, strict=False)
+        if unexpected or (strict and missing):
+            raise KeyError(
+                f'{what} checkpoint {path!r}'
+                + (f' (prefix {prefix!r})' if prefix else '')
+                + f' does not match the model: missing {missing[:8]}, '
+                f'unexpected {unexpected[:8]} (is it the right model config?)')
+        if missing:
+            print_log(f'{what}: {len(missing)} keys not in {path!r}, left to '
+                      f'init_weights: {missing[:8]}', logger='current')
+        missing_roots = {k.split('.')[0] for k in missing}
+        for name, child in module.named_children():
+            if name not in missing_roots and hasattr(child, '_is_init'):
+                child._is_init = True
+        if not missing and hasattr(module, '_is_init'):
+            module._is_init = True
+        print_log(f'{what} loaded from {path!r}', logger='current')
+        return missing
 
     def _parse_steps(self, steps: Optional[List[dict]]) -> List[dict]:
         if steps is None:
@@ -304,10 +333,13 @@ class VideoDistiller(BaseModel):
         return parsed
 
     def _auto_teacher_stage(self) -> str:
-        paths = [r.path for r in self.teacher_records.recorders.values()]
-        if paths and all(p == 'backbone' or p.startswith('backbone.')
-                         for p in paths):
+        """Run the teacher only as far as its deepest recorder."""
+        roots = {r.path.split('.')[0]
+                 for r in self.teacher_records.recorders.values()}
+        if roots and roots <= {'backbone'}:
             return 'backbone'
+        if roots and roots <= {'backbone', 'neck'}:
+            return 'neck'
         return 'head'
 
     def _check_ref(self, ref: str, where: str) -> None:
@@ -326,11 +358,7 @@ class VideoDistiller(BaseModel):
 
     def _validate_wiring(self) -> None:
         for name, d in self.derived.items():
-            if d.get('module') not in self.distill_modules:
-                raise KeyError(
-                    f'derived {name!r}: module {d.get("module")!r} is not a '
-                    f'distill module; choose from {list(self.distill_modules)}')
-            method = getattr(self.distill_modules[d['module']],
+            method = getattr(self._derived_module(name),
                              d.get('method', 'forward'), None)
             if not callable(method):
                 raise AttributeError(f'derived {name!r}: distill module '
@@ -348,6 +376,17 @@ class VideoDistiller(BaseModel):
         for name, inputs in self.loss_inputs.items():
             for ref in inputs.values():
                 self._check_ref(ref, f'distill loss {name!r}')
+
+    def _derived_module(self, name: str) -> nn.Module:
+        """The module a derived call runs: a distill module's name or any
+        dotted path in the distiller (``'teacher.neck.head'``)."""
+        path = self.derived[name].get('module')
+        if not isinstance(path, str):
+            raise KeyError(f'derived {name!r} needs `module=` (a distill '
+                           f'module name or a dotted module path)')
+        if path in self.distill_modules:
+            return self.distill_modules[path]
+        return get_submodule(self, path, f'distiller (derived {name!r})')
 
     @staticmethod
     def _check_signature(fn, inputs: dict, where: str) -> None:
@@ -431,7 +470,7 @@ class VideoDistiller(BaseModel):
             if head not in cache:
                 d = self.derived[head]
                 kwargs = {a: resolve(r) for a, r in d['inputs'].items()}
-                fn = getattr(self.distill_modules[d['module']],
+                fn = getattr(self._derived_module(head),
                              d.get('method', 'forward'))
                 cache[head] = fn(**kwargs)
             value = cache[head]

@@ -270,3 +270,28 @@ def test_steps_validation(teacher_ckpt):
     with pytest.raises(ValueError, match='task_loss=True'):
         kd_distiller(teacher_ckpt, train_steps=[
             dict(optim_wrapper='student', losses=['kd'])])
+
+
+def test_runner_init_weights_keeps_loaded_teacher(teacher_ckpt):
+    # The Runner calls model.init_weights() when training starts; a teacher
+    # loaded at construction must survive it while the student initialises.
+    distiller = kd_distiller(teacher_ckpt)
+    saved = torch.load(teacher_ckpt, weights_only=True)['state_dict']
+    distiller.init_weights()
+    for k, v in distiller.teacher.state_dict().items():
+        assert torch.equal(v, saved[k]), k
+
+
+def test_student_ckpt_loads_non_strictly(teacher_ckpt, tmp_path):
+    student = MODELS.build(recognizer(4))
+    path = tmp_path / 'student.pth'
+    state = {k: v for k, v in student.state_dict().items()
+             if not k.startswith('cls_head')}  # the head is "new"
+    torch.save(dict(state_dict=state), path)
+    distiller = kd_distiller(teacher_ckpt, student_ckpt=str(path))
+    distiller.init_weights()
+    loaded = distiller.student.state_dict()
+    for k, v in state.items():
+        assert torch.equal(loaded[k], v), k
+    assert distiller.student.backbone.is_init
+    assert 'cls_head.fc_cls.weight' in loaded

@@ -35,6 +35,10 @@ CASES = {
     'CVAELoss': (dict(), lambda: [
         randn(2, 8, 2, 4, 4), randn(2, 8, 2, 4, 4), randn(2, 2, 8),
         randn(2, 2, 8), randn(2, 2, 8)], {0, 2, 3}, 1.0),
+    # both sides belong to the student (feature and its reconstruction)
+    'FeatureReconstructionLoss': (dict(), lambda: [randn(2, 8, 2, 4, 4),
+                                                   randn(2, 8, 2, 4, 4)],
+                                  {0, 1}, 0.5),
     'AttentionDistillLoss': (dict(), lambda: [randn(2, 8, 2),
                                               randn(2, 8, 2)], {0}, 0.1),
     'GenerativeDistillLoss': (dict(), lambda: [randn(2, 8, 2, 4, 4),

@@ -1,0 +1,3 @@
+from .genkd_attention_neck import GenKDAttentionNeck
+
+__all__ = ['GenKDAttentionNeck']
