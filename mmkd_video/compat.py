@@ -4,6 +4,8 @@ Each function names the upstream defect it handles. ``apply()`` runs them all
 once; ``mmkd_video/__init__.py`` calls it before anything imports
 ``mmaction.models``.
 """
+import builtins
+import codecs
 import collections
 import importlib.util
 import sys
@@ -71,6 +73,13 @@ def mmengine_checkpoint_safe_globals() -> list:
         np.dtype,
         np.core.multiarray._reconstruct,
         np.core.multiarray.scalar,
+        # numpy arrays pickled with protocol 2 store their bytes through it
+        codecs.encode,
+        # HistoryBuffer._statistics_methods holds its unbound methods, which
+        # pickle as getattr(HistoryBuffer, 'mean'). Safe here: the
+        # weights-only unpickler only calls allowlisted callables, so an
+        # attribute fetched this way can be stored but never invoked.
+        builtins.getattr,
     ]
     # numpy>=1.25 pickles dtypes as instances of per-type classes.
     dtypes = getattr(np, 'dtypes', None)

@@ -39,7 +39,8 @@ class StudentExportHook(Hook):
             state_dict, osp.join(self.out_dir or runner.work_dir, name),
             meta, self.drop_prefixes)
 
-    def after_save_checkpoint(self, runner, checkpoint: dict) -> None:
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        # mmengine has no after_save hook; the dict is complete here
         if runner.rank == 0:
             self._save(runner, checkpoint['state_dict'], 'student_latest.pth',
                        dict(epoch=runner.epoch, iter=runner.iter))

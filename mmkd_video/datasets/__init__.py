@@ -1,0 +1,16 @@
+"""Datasets: checked mmaction2 datasets and the synthetic data generator."""
+from .checked_datasets import CheckedRawframeDataset, CheckedVideoDataset
+from .file_errors import (DataFileError, ReportFileErrors, apply_transforms,
+                          describe_source)
+from .synthetic import (LAYOUTS, MAX_CLASSES, MOTIONS, ClipInfo, class_names,
+                        flip_label_map, generate_dataset, motion_states,
+                        plan_clips, render_clip, sample_appearance,
+                        write_rawframes, write_video)
+
+__all__ = [
+    'CheckedVideoDataset', 'CheckedRawframeDataset', 'DataFileError',
+    'ReportFileErrors', 'apply_transforms', 'describe_source', 'LAYOUTS',
+    'MAX_CLASSES', 'MOTIONS', 'ClipInfo', 'class_names', 'flip_label_map',
+    'generate_dataset', 'motion_states', 'plan_clips', 'render_clip',
+    'sample_appearance', 'write_rawframes', 'write_video'
+]

@@ -1,0 +1,226 @@
+"""mmaction2's video and rawframe datasets with up-front file checks.
+
+Stock ``VideoDataset``/``RawframeDataset`` trust their annotation file: a
+line pointing nowhere (wrong ``data_root``, a deleted clip, a blank line)
+surfaces later as an obscure decord or OpenCV error in a DataLoader worker.
+The subclasses here check every line when the annotation file is loaded and
+raise one error naming the annotation file, the line and the missing path,
+or, with ``skip_missing=True``, drop such lines and log how many. Each
+sample's pipeline also runs through :func:`apply_transforms`, so a corrupt
+file fails with an error naming it. Parsing stays mmaction2's own; the type
+names ``VideoDataset``/``RawframeDataset`` keep meaning mmaction2's classes.
+"""
+import logging
+import os.path as osp
+from typing import List, Optional, Tuple
+
+from mmaction.datasets import RawframeDataset, VideoDataset
+from mmengine.fileio import exists, isdir, isfile, join_path, list_from_file
+from mmengine.logging import print_log
+
+from mmkd_video.registry import DATASETS
+from .file_errors import apply_transforms
+
+_SHOWN = 5  # missing entries quoted in one message
+
+
+class _CheckedListMixin:
+    """Adds line checks, file checks and file-naming errors to a dataset.
+
+    Subclasses give ``_what`` (for messages) and implement ``_check_line``
+    and ``_missing``.
+    """
+
+    _what = 'file'
+    _expected = 'one entry per line'
+
+    def __init__(self, *args, skip_missing: bool = False,
+                 check_files: bool = True, **kwargs) -> None:
+        # Set before super().__init__, which may load the annotations.
+        self.skip_missing = skip_missing
+        self.check_files = check_files
+        self.missing_entries: List[Tuple[Optional[int], str, str]] = []
+        super().__init__(*args, **kwargs)
+
+    @property
+    def num_missing(self) -> int:
+        """Entries dropped because their files are missing."""
+        return len(self.missing_entries)
+
+    def _line_error(self, lineno: int, line: str, problem: str) -> ValueError:
+        return ValueError(
+            f'{type(self).__name__}: line {lineno} of annotation file '
+            f'{self.ann_file!r} is malformed ({problem}): {line!r}. '
+            f'Expected {self._expected}.')
+
+    def _check_line(self, lineno: int, line: str) -> None:
+        raise NotImplementedError
+
+    def _missing(self, info: dict) -> Optional[str]:
+        """Why ``info``'s data is unusable, or None when it is there."""
+        raise NotImplementedError
+
+    def load_data_list(self) -> List[dict]:
+        """Load the annotation file with mmaction2's parser, then check it.
+
+        Returns:
+            list[dict]: The entries whose files exist.
+
+        Raises:
+            FileNotFoundError: If the annotation file is missing, or if some
+                entries point to missing files and ``skip_missing`` is False
+                (or all of them do).
+            ValueError: If a line is malformed.
+        """
+        if not exists(self.ann_file):
+            raise FileNotFoundError(
+                f'{type(self).__name__}: annotation file {self.ann_file!r} '
+                f'does not exist (data_root={self.data_root!r}). Set '
+                'data_root/ann_file to the dataset, or generate the '
+                'synthetic one with tools/data/generate_synthetic.py.')
+        lines = list_from_file(self.ann_file)
+        for lineno, line in enumerate(lines, start=1):
+            if not line.strip():
+                raise self._line_error(lineno, line, 'empty line')
+            self._check_line(lineno, line)
+        data_list = super().load_data_list()
+        if not self.check_files:
+            return data_list
+        # The parents emit one entry per line, in order; if that ever
+        # changes, report without line numbers rather than wrong ones.
+        linenos = (range(1, len(lines) + 1) if len(lines) == len(data_list)
+                   else [None] * len(data_list))
+        kept, self.missing_entries = [], []
+        for lineno, info in zip(linenos, data_list):
+            problem = self._missing(info)
+            if problem is None:
+                kept.append(info)
+            else:
+                entry = lines[lineno - 1].strip() if lineno else '?'
+                self.missing_entries.append((lineno, entry, problem))
+        if self.missing_entries:
+            if not self.skip_missing or not kept:
+                raise FileNotFoundError(self._missing_message(len(lines)))
+            print_log(
+                self._missing_message(len(lines), skipped=True),
+                logger='current', level=logging.WARNING)
+        return kept
+
+    def _missing_message(self, total: int, skipped: bool = False) -> str:
+        shown = '\n'.join(
+            f'  line {lineno}: {entry!r} -> {problem}'
+            for lineno, entry, problem in self.missing_entries[:_SHOWN])
+        more = len(self.missing_entries) - _SHOWN
+        if more > 0:
+            shown += f'\n  ... and {more} more'
+        head = (f'{type(self).__name__}: {len(self.missing_entries)} of '
+                f'{total} entries of annotation file {self.ann_file!r}')
+        if skipped:
+            return (f'{head} were skipped (skip_missing=True) because their '
+                    f'{self._what}s are missing:\n{shown}')
+        return (
+            f'{head} point to missing {self._what}s:\n{shown}\n'
+            f'(data_root={self.data_root!r}, '
+            f'data_prefix={dict(self.data_prefix)!r}). Fix: make data_root '
+            '(or data_prefix) the folder these paths are relative to, e.g. '
+            '--cfg-options train_dataloader.dataset.data_root=DIR; or '
+            'regenerate the data (tools/data/generate_synthetic.py); or set '
+            'skip_missing=True in the dataset config to skip and count them.')
+
+    def prepare_data(self, idx: int):
+        """Run the pipeline on sample ``idx``; errors name its file.
+
+        Args:
+            idx (int): Sample index.
+
+        Returns:
+            Any: Output of the pipeline (None if a step returned None).
+        """
+        return apply_transforms(
+            self.pipeline.transforms, self.get_data_info(idx),
+            context=f' (sample {idx} of {self.ann_file!r})')
+
+
+@DATASETS.register_module()
+class CheckedVideoDataset(_CheckedListMixin, VideoDataset):
+    """mmaction2's ``VideoDataset`` that checks its files when loading.
+
+    Takes every argument of ``VideoDataset`` (``ann_file``, ``pipeline``,
+    ``data_prefix=dict(video=...)``, ``data_root``, ...), plus:
+
+    Args:
+        skip_missing (bool): False (default) raises one FileNotFoundError
+            listing the missing videos with their line numbers; True drops
+            them, keeps their list in ``missing_entries`` and logs a warning.
+        check_files (bool): Check that every video exists. Set False for
+            huge lists on slow storage. Defaults to True.
+    """
+
+    _what = 'video'
+    _expected = "'<video path> <label>' per line"
+
+    def _check_line(self, lineno: int, line: str) -> None:
+        fields = line.strip().split(self.delimiter)
+        labels = fields[1:]
+        if not self.multi_class and len(fields) > 2:
+            raise self._line_error(
+                lineno, line, f'{len(fields)} fields split by '
+                f'{self.delimiter!r}, at most 2 expected')
+        for label in labels:
+            try:
+                int(label)
+            except ValueError:
+                raise self._line_error(lineno, line,
+                                       f'label {label!r} is not an integer')
+
+    def _missing(self, info: dict) -> Optional[str]:
+        if isfile(info['filename']):
+            return None
+        return f'{info["filename"]!r} (no such file)'
+
+
+@DATASETS.register_module()
+class CheckedRawframeDataset(_CheckedListMixin, RawframeDataset):
+    """mmaction2's ``RawframeDataset`` that checks its frames when loading.
+
+    Takes every argument of ``RawframeDataset`` (``ann_file``, ``pipeline``,
+    ``data_prefix=dict(img=...)``, ``filename_tmpl``, ``with_offset``, ...),
+    plus ``skip_missing`` and ``check_files`` as
+    :class:`CheckedVideoDataset`. A frame folder counts as missing when it or
+    its first or last frame (per ``total_frames``) does not exist; for
+    ``modality='Flow'`` only the folder is checked.
+    """
+
+    _what = 'frame folder'
+    _expected = ("'<frame folder> [<offset>] <total_frames> <label>' "
+                 'per line')
+
+    def _check_line(self, lineno: int, line: str) -> None:
+        fields = line.strip().split()
+        numbers = 2 if self.with_offset else 1
+        if len(fields) < 1 + numbers:
+            raise self._line_error(lineno, line, 'too few fields')
+        for value in fields[1:]:
+            try:
+                int(value)
+            except ValueError:
+                raise self._line_error(lineno, line,
+                                       f'{value!r} is not an integer')
+        if not self.multi_class and len(fields) > 2 + numbers:
+            raise self._line_error(lineno, line,
+                                   'several labels but multi_class=False')
+
+    def _missing(self, info: dict) -> Optional[str]:
+        frame_dir = info['frame_dir']
+        if not isdir(frame_dir):
+            return f'{frame_dir!r} (no such folder)'
+        if self.modality != 'RGB':
+            return None  # flow templates take two fields; folder suffices
+        first = info.get('offset', 0) + self.start_index
+        last = first + info['total_frames'] - 1
+        for index in (first, last):
+            name = self.filename_tmpl.format(index)
+            if not isfile(join_path(frame_dir, name)):
+                return (f'{osp.join(frame_dir, name)!r} (no such frame; '
+                        f'total_frames={info["total_frames"]})')
+        return None
