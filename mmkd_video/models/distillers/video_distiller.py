@@ -123,7 +123,9 @@ class VideoDistiller(BaseModel):
             ``checkpoint=PATH`` (+ ``checkpoint_prefix``) loads it here.
         derived (dict): ``name -> dict(module=<distill module name or dotted
             path such as 'teacher.neck.head'>, method='forward',
-            inputs=dict(arg=reference))``, evaluated lazily once per step.
+            inputs=dict(arg=reference), module_inputs=dict(arg=path))``,
+            evaluated lazily once per step. ``module_inputs`` pass modules
+            themselves (e.g. ``linear='student.cls_head.fc_cls'``).
         distill_losses (dict): ``name -> loss config`` with ``inputs`` (arg ->
             reference) and optional ``schedule`` (see
             :class:`LossWeightSchedule`). Logged as ``loss_<name>``; a loss
@@ -364,7 +366,12 @@ class VideoDistiller(BaseModel):
                 raise AttributeError(f'derived {name!r}: distill module '
                                      f'{d["module"]!r} has no method '
                                      f'{d.get("method")!r}')
-            self._check_signature(method, d.get('inputs', {}),
+            module_inputs = d.get('module_inputs', {})
+            for arg, path in module_inputs.items():
+                get_submodule(self, path, f'distiller (derived {name!r}, '
+                              f'module input {arg!r})')
+            self._check_signature(method, {**d.get('inputs', {}),
+                                           **module_inputs},
                                   f'derived {name!r}')
             for ref in d.get('inputs', {}).values():
                 self._check_ref(ref, f'derived {name!r}')
@@ -470,6 +477,8 @@ class VideoDistiller(BaseModel):
             if head not in cache:
                 d = self.derived[head]
                 kwargs = {a: resolve(r) for a, r in d['inputs'].items()}
+                kwargs.update({a: get_submodule(self, p) for a, p in
+                               d.get('module_inputs', {}).items()})
                 fn = getattr(self._derived_module(head),
                              d.get('method', 'forward'))
                 cache[head] = fn(**kwargs)

@@ -127,3 +127,23 @@ def test_sequential_connector_passes_target_shape():
         SequentialConnector([])
     with pytest.raises(TypeError, match='nn.Modules'):
         SequentialConnector([lambda t: t])
+
+
+def test_class_score_map_is_the_positionwise_classifier():
+    import torch.nn as nn
+
+    from mmkd_video.models.connectors import ClassScoreMap
+    linear = nn.Linear(3, 2)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[1., 0., -1.], [0.5, 2., 0.]]))
+        linear.bias.copy_(torch.tensor([0.1, -0.2]))
+    feat = torch.arange(3 * 2 * 2, dtype=torch.float).view(1, 3, 2, 2)
+    maps = ClassScoreMap()(feat, linear)
+    assert maps.shape == (1, 2, 2, 2)
+    # position (0, 0): feature (0, 4, 8) -> (0 - 8 + 0.1, 0 + 8 - 0.2)
+    assert torch.allclose(maps[0, :, 0, 0], torch.tensor([-7.9, 7.8]))
+    # averaging the maps equals classifying the averaged feature
+    pooled = linear(feat.mean((2, 3)))
+    assert torch.allclose(maps.mean((2, 3)), pooled, atol=1e-6)
+    with pytest.raises(ValueError, match='\\[N, 3'):
+        ClassScoreMap()(torch.zeros(1, 4, 2, 2), linear)
