@@ -6,7 +6,8 @@ re-run by hand), in this order:
 
 1. generate the synthetic motion set into ``data/synthetic`` (if absent);
 2. train the teacher and the student alone (same seed and schedule);
-3. logit-KD student; GenKD phase 1 (teacher attention + CVAE) and phase 2;
+3. GenKD phase 1 (teacher attention + CVAE) and phase 2 (logit KD with
+   ``--stages ... kd``);
 4. print a table (params, top-1/top-5 of the last epoch on the val split)
    and write GenKD attention pictures to the work dir.
 
@@ -25,12 +26,12 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-TEACHER = 'configs/baselines/teacher_r3d18-w32_1xb16-8x2x1-12e_synthetic-rgb.py'
-STUDENT = 'configs/baselines/student_r3d18-w8_1xb16-8x2x1-12e_synthetic-rgb.py'
-KD = 'configs/baselines/kd_r3d18-w32-to-w8_1xb16-8x2x1-12e_synthetic-rgb.py'
-GENKD_P1 = 'configs/genkd/genkd-phase1_r3d18-w32_1xb16-8x2x1-6e_synthetic-rgb.py'
+TEACHER = 'configs/baselines/teacher_r3d18-w32_1xb8-8x2x1-20e_synthetic-rgb.py'
+STUDENT = 'configs/baselines/student_r3d18-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
+KD = 'configs/baselines/kd_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
+GENKD_P1 = 'configs/genkd/genkd-phase1_r3d18-w32_1xb8-8x2x1-6e_synthetic-rgb.py'
 GENKD_P2 = ('configs/genkd/genkd-phase2_r3d18-w32-to-w8_'
-            '1xb16-8x2x1-12e_synthetic-rgb.py')
+            '1xb8-8x2x1-20e_synthetic-rgb.py')
 
 
 def parse_args():
@@ -39,7 +40,7 @@ def parse_args():
     parser.add_argument('--data-root', default='data/synthetic')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--stages', nargs='+',
-                        default=['teacher', 'student', 'kd', 'genkd'],
+                        default=['teacher', 'student', 'genkd'],
                         choices=['teacher', 'student', 'kd', 'genkd'])
     return parser.parse_args()
 
@@ -142,11 +143,12 @@ def main():
         rows.append(('student + GenKD (deployed with attention neck)',
                      count_params(student_genkd, ('cvae', 'neck.head.cvae')),
                      *last_val_metrics(p2)))
-        try:
-            from genkd_attention_pictures import write_attention_pictures
-            write_attention_pictures(p2, args.data_root)
-        except ImportError:
-            pass
+        sys.path.insert(0, osp.join(REPO, 'tools'))
+        from genkd_attention_pictures import write_attention_pictures
+        pictures = write_attention_pictures(
+            osp.join(REPO, student_genkd), osp.join(p2, 'student_latest.pth'),
+            args.data_root, osp.join(work, 'attention'))
+        print(f'attention pictures: {pictures[-1]} (+{len(pictures) - 1})')
 
     print()
     print('| model | params | top-1 | top-5 |')

@@ -1,3 +1,4 @@
 from .student_export_hook import StudentExportHook
+from .teacher_val_hook import TeacherValHook
 
-__all__ = ['StudentExportHook']
+__all__ = ['StudentExportHook', 'TeacherValHook']

@@ -12,9 +12,9 @@ from mmkd_video.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
 PHASE1 = osp.join(REPO, 'configs/genkd/'
-                  'genkd-phase1_r3d18-w32_1xb16-8x2x1-6e_synthetic-rgb.py')
+                  'genkd-phase1_r3d18-w32_1xb8-8x2x1-6e_synthetic-rgb.py')
 PHASE2 = osp.join(REPO, 'configs/genkd/genkd-phase2_r3d18-w32-to-w8_'
-                  '1xb16-8x2x1-12e_synthetic-rgb.py')
+                  '1xb8-8x2x1-20e_synthetic-rgb.py')
 TEACHER_WITH_NECK = osp.join(REPO, 'configs/_base_/models/'
                              'demo_teacher_r3d18_genkd.py')
 

@@ -11,7 +11,7 @@ from mmkd_video.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
 CONFIG = osp.join(REPO, 'configs/structkd/structkd-pi-pa-ho_r3d18-w32-to-w8_'
-                  '1xb16-8x2x1-12e_synthetic-rgb.py')
+                  '1xb8-8x2x1-20e_synthetic-rgb.py')
 TEACHER = osp.join(REPO, 'configs/_base_/models/demo_teacher_r3d18.py')
 
 

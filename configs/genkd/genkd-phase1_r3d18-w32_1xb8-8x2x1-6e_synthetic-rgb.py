@@ -5,7 +5,7 @@
 # Output for phase 2: student_latest.pth in the work dir (teacher + neck).
 _base_ = [
     '../_base_/datasets/demo_video.py',
-    '../_base_/schedules/demo_sgd_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/demo_adamw_cosine_20e.py', '../_base_/default_runtime.py'
 ]
 max_epochs = 6
 train_cfg = dict(max_epochs=max_epochs)
@@ -38,7 +38,7 @@ optim_wrapper = dict(
               optimizer=dict(type='Adam', lr=1e-3, betas=(0.8, 0.999))),
     network=dict(
         modules=['student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4),
+        optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
         clip_grad=dict(max_norm=40, norm_type=2)))
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0,

@@ -3,5 +3,5 @@
 _base_ = [
     '../_base_/models/demo_student_r3d18_tiny.py',
     '../_base_/datasets/demo_video.py',
-    '../_base_/schedules/demo_sgd_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/demo_adamw_cosine_20e.py', '../_base_/default_runtime.py'
 ]

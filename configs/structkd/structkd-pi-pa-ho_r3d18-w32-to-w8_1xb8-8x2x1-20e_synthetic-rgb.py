@@ -2,7 +2,7 @@
 # self-attention) scores the class maps; the student is the generator. The
 # critic has its own optimizer (official: SGD lr 4e-4, momentum 0.9, poly) and
 # steps once after every student step.
-_base_ = ['./structkd-pi-pa_r3d18-w32-to-w8_1xb16-8x2x1-12e_synthetic-rgb.py']
+_base_ = ['./structkd-pi-pa_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py']
 model = dict(
     distill_losses=dict(
         ho=dict(type='HolisticDistillLoss', loss_weight=0.1, gp_weight=10.0,
@@ -19,7 +19,7 @@ optim_wrapper = dict(
     _delete_=True,
     constructor='DistillerOptimWrapperConstructor',
     student=dict(
-        optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4),
+        optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
         clip_grad=dict(max_norm=40, norm_type=2)),
     discriminator=dict(
         modules=['distill_losses.ho.discriminator'],
@@ -29,10 +29,10 @@ param_scheduler = dict(
     student=[
         dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0,
              end=1, convert_to_iter_based=True),
-        dict(type='CosineAnnealingLR', T_max=12, eta_min=0, by_epoch=True,
-             begin=0, end=12)
+        dict(type='CosineAnnealingLR', T_max=20, eta_min=0, by_epoch=True,
+             begin=0, end=20)
     ],
     discriminator=[
         dict(type='PolyLR', power=0.9, eta_min=0, by_epoch=True, begin=0,
-             end=12, convert_to_iter_based=True)
+             end=20, convert_to_iter_based=True)
     ])

@@ -2,7 +2,7 @@
 # stages (channel counts may differ; T, H, W match between the pair).
 _base_ = [
     '../_base_/models/demo_distiller.py', '../_base_/datasets/demo_video.py',
-    '../_base_/schedules/demo_sgd_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/demo_adamw_cosine_20e.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     student_recorders=dict(l3=dict(module='backbone.layer3'),

@@ -5,7 +5,7 @@
 # Weight 10 = the official lambda_pi.
 _base_ = [
     '../_base_/models/demo_distiller.py', '../_base_/datasets/demo_video.py',
-    '../_base_/schedules/demo_sgd_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/demo_adamw_cosine_20e.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     student_recorders=dict(feat=dict(module='backbone')),  # [N, 64, 4, 2, 2]

@@ -2,7 +2,7 @@
 # last stage, over T x H x W (channel counts differ: 64 vs 256, the graph is
 # nodes x nodes). Weight 0.5 = the official run script (argparse default 1.0,
 # paper text 10).
-_base_ = ['./structkd-pi_r3d18-w32-to-w8_1xb16-8x2x1-12e_synthetic-rgb.py']
+_base_ = ['./structkd-pi_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py']
 model = dict(
     distill_losses=dict(
         pa=dict(type='PairWiseDistillLoss', pool_scale=0.5,
