@@ -23,8 +23,11 @@ def test_outside_config_inherits_by_path_in_a_fresh_process(tmp_path):
         f'cfg = Config.fromfile({str(user_cfg)!r})\n'
         'init_default_scope(cfg.default_scope)\n'
         'from mmengine.registry import MODELS\n'
+        # what Runner's build does: switch to the default scope's registry
+        'with MODELS.switch_scope_and_registry(None) as registry:\n'
+        '    cls = registry.get(cfg.model.type)\n'
         "print(cfg.model.type, cfg.model.distill_losses.kd.tau,\n"
-        "      MODELS.get(cfg.model.type).__module__)\n")
+        "      cls.__module__)\n")
     # run from tmp_path: relative paths in the repo must not be needed
     proc = subprocess.run([sys.executable, '-c', 'import sys, types\n'
                            # mmaction2 1.2.0 wheel defect (#2714), as a
