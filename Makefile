@@ -14,8 +14,8 @@ $(STAMP): $(REQS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements/build.txt
-	bash tools/install_mmcv.sh $(PY)
 	$(PY) -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
+	bash tools/install_mmcv.sh $(PY)
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	$(PY) -c "import mmkd_video, mmaction.models, mmcv.ops; print('mmkd_video', mmkd_video.__version__, 'installed')"
 	touch $(STAMP)

@@ -84,14 +84,14 @@ def main():
     for index, (name, config, extra) in enumerate(rows):
         for seed in args.seeds:
             run_dir = osp.join(work, f'{args.method}{index}_seed{seed}')
-            if not osp.isdir(run_dir) or not any(
-                    f.endswith('.pth') for f in os.listdir(run_dir)):
+            if not osp.isfile(osp.join(run_dir, 'done')):
                 opts = list(extra)
                 if config == P2:
                     opts.append(f'model.teacher_ckpt={phase1}')
                 elif config != STUDENT:
                     opts.append(f'model.teacher_ckpt={teacher_ckpt}')
                 train(config, run_dir, seed, args.data_root, extra=opts)
+                open(osp.join(run_dir, 'done'), 'w').close()
             results.setdefault(name, []).append(
                 last_val_metrics(run_dir)[0] * 100)
         with open(osp.join(work, f'{args.method}_results.json'), 'w') as f:

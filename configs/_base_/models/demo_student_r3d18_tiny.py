@@ -1,29 +1,8 @@
-# Demo student: the same ResNet-18 layout at 1/8 width (base 8 channels) with
-# temporal kernels only in the last two stages: ~60x fewer parameters than
-# the demo teacher.
+# Demo student: the teacher's ResNet-18 layout at 1/4 of its width (base 8
+# channels) with temporal kernels only in the last two stages (a 2D stem and
+# early stages, like Top-I3D): 0.50 M parameters against the teacher's 8.30 M.
+_base_ = './demo_teacher_r3d18.py'
 model = dict(
-    type='Recognizer3D',
-    backbone=dict(
-        type='ResNet3d',
-        depth=18,
-        pretrained=None,
-        pretrained2d=False,
-        base_channels=8,
-        conv1_kernel=(1, 7, 7),
-        conv1_stride_t=1,
-        pool1_stride_t=1,
-        inflate=(0, 0, 1, 1),
-        norm_eval=False),
-    cls_head=dict(
-        type='I3DHead',
-        num_classes=10,
-        in_channels=64,
-        spatial_type='avg',
-        dropout_ratio=0.3,
-        init_std=0.01,
-        average_clips='prob'),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
+    backbone=dict(base_channels=8, conv1_kernel=(1, 7, 7),
+                  inflate=(0, 0, 1, 1)),
+    cls_head=dict(in_channels=64))
