@@ -72,14 +72,20 @@ def test_test_tool_reports_accuracy(teacher_run, data_root, tmp_path):
     assert "'acc/top1':" in out
 
 
-def test_kd_run_logs_terms_and_exports_plain_mmaction2_student(
-        teacher_run, data_root, tmp_path):
+@pytest.fixture(scope='module')
+def kd_run(teacher_run, data_root, tmp_path_factory):
     teacher_work, _ = teacher_run
-    work = str(tmp_path / 'kd')
+    work = str(tmp_path_factory.mktemp('kd'))
     log = run(['tools/train.py', KD, '--work-dir', work, '--cfg-options',
                f'data_root={data_root}',
                f'model.teacher_ckpt={teacher_work}/epoch_1.pth',
                *TINY])
+    return work, log
+
+
+def test_kd_run_logs_terms_and_exports_plain_mmaction2_student(
+        kd_run, tmp_path):
+    work, log = kd_run
     assert 'loss_kd' in log and 'loss_cls' in log
     assert 'teacher: acc/top1:' in log  # TeacherValHook ran
     exported = osp.join(work, 'student_latest.pth')
@@ -117,3 +123,55 @@ print('SCORES', tuple(model(x, mode='tensor', stage='head').shape))
     b = torch.load(again, weights_only=True)['state_dict']
     assert a.keys() == b.keys()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_mmaction2_test_tool_gives_identical_accuracy(
+        kd_run, teacher_run, data_root, tmp_path):
+    """The exported student under mmaction2's own tools/test.py (no
+    mmkd_video anywhere: mmaction2 types, scope and dataset) scores exactly
+    what our tools/test.py reports for the distiller checkpoint."""
+    work, _ = kd_run
+    teacher_work, _ = teacher_run
+    ours = run(['tools/test.py', KD, osp.join(work, 'epoch_1.pth'),
+                '--work-dir', str(tmp_path / 'ours'), '--cfg-options',
+                f'data_root={data_root}',
+                f'model.teacher_ckpt={teacher_work}/epoch_1.pth',
+                'test_dataloader.num_workers=0',
+                'test_dataloader.persistent_workers=False'])
+
+    from mmengine.config import Config
+    plain = Config.fromfile(osp.join(REPO, STUDENT_MODEL))
+    data = Config.fromfile(osp.join(REPO,
+                                    'configs/_base_/datasets/demo_video.py'))
+    plain.merge_from_dict(dict(
+        default_scope='mmaction', test_cfg=dict(type='TestLoop'),
+        test_evaluator=dict(type='AccMetric'),
+        test_dataloader=dict(
+            batch_size=8, num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            dataset=dict(type='VideoDataset',  # mmaction2's own
+                         ann_file=osp.join(data_root, data.ann_file_test),
+                         data_prefix=dict(video=osp.join(data_root,
+                                                         'videos')),
+                         pipeline=data.test_pipeline, test_mode=True))))
+    plain_cfg = str(tmp_path / 'plain_student.py')
+    plain.dump(plain_cfg)
+    mmaction_test = osp.join(
+        osp.dirname(__import__('mmaction').__file__), '.mim', 'tools',
+        'test.py')
+    script = f'''
+import runpy, sys, types
+drn = types.ModuleType('mmaction.models.localizers.drn'); drn.__path__ = []
+sub = types.ModuleType(drn.__name__ + '.drn'); sub.DRN = object
+sys.modules.update({{drn.__name__: drn, sub.__name__: sub}})
+sys.argv = ['test.py', {plain_cfg!r}, {osp.join(work, 'student_latest.pth')!r},
+            '--work-dir', {str(tmp_path / 'theirs')!r}]
+runpy.run_path({mmaction_test!r}, run_name='__main__')
+assert not any(m.startswith('mmkd_video') for m in sys.modules)
+'''
+    theirs = run(['-c', script])
+
+    import re
+    acc_ours = float(re.search(r"'acc/top1': ([0-9.]+)", ours).group(1))
+    acc_theirs = float(re.search(r'acc/top1: ([0-9.]+)', theirs).group(1))
+    assert acc_theirs == pytest.approx(acc_ours, abs=1e-4)
