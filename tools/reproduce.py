@@ -43,6 +43,11 @@ ROWS = dict(
         ('+ Generative Distillation', P2, [
             'model.distill_losses.ad.loss_weight=0.0']),
         ('GenKD (full)', P2, []),
+        # what was tried when the paper's weights did nothing here: the
+        # official detection beta (AD 10) and GD scaled alike
+        ('GenKD, AD 10 / GD 1 (x100)', P2, [
+            'model.distill_losses.ad.loss_weight=10.0',
+            'model.distill_losses.gd.loss_weight=1.0']),
     ],
     structkd=[
         ('no KD (student alone)', STUDENT, []),
