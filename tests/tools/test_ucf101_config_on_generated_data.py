@@ -18,10 +18,11 @@ CONFIG = 'configs/baselines/r3d18_8xb8-16x2x1-100e_ucf101-split1-rgb.py'
 def test_ucf101_config_with_only_data_root(tmp_path):
     root = str(tmp_path / 'ucf101')
     generate_dataset(root, layout='ucf101', num_classes=10,
-                     videos_per_class=1, num_frames=40, size=64, seed=0,
+                     videos_per_class=2, num_frames=40, size=64, seed=0,
                      clips_per_group=1, val_ratio=0.5)
     work = str(tmp_path / 'work')
-    # only data_root moves the data; batch size/epochs keep the run short
+    # only data_root moves the data; the rest keeps the run short (two
+    # clips each way, one iteration of the full-size model at 224)
     proc = subprocess.run(
         [sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
          '--cfg-options', f'data_root={root}', 'train_cfg.max_epochs=1',
@@ -29,7 +30,9 @@ def test_ucf101_config_with_only_data_root(tmp_path):
          'val_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
          'val_dataloader.num_workers=0',
          'train_dataloader.persistent_workers=False',
-         'val_dataloader.persistent_workers=False'],
+         'val_dataloader.persistent_workers=False',
+         'train_dataloader.dataset.indices=2',
+         'val_dataloader.dataset.indices=2'],
         cwd=REPO, capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     scalars = glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))
