@@ -174,24 +174,8 @@ class VideoDistiller(BaseModel):
             self._load(self.student, student_ckpt, student_ckpt_prefix,
                        'student', strict=False)
 
-        self.teacher = None
-        if teacher is not None:
-            teacher_given_built = isinstance(teacher, nn.Module)
-            self.teacher = build_model_from_spec(teacher, 'teacher')
-            if teacher_ckpt is not None:
-                self._load(self.teacher, teacher_ckpt, teacher_ckpt_prefix,
-                           'teacher')
-            elif teacher_given_built:
-                self.teacher._is_init = True  # given ready: never re-init
-            else:
-                raise ValueError(
-                    'teacher_ckpt is None: a teacher built from a config '
-                    'would be random. Set `teacher_ckpt` to the trained '
-                    "teacher's checkpoint (train it with tools/train.py on "
-                    'its own config first).')
-            set_requires_grad(self.teacher, False)
-            self.teacher.eval()
-
+        self.teacher = self._build_teacher(teacher, teacher_ckpt,
+                                           teacher_ckpt_prefix)
         if teacher_recorders and self.teacher is None:
             raise ValueError('teacher_recorders are set but teacher is None')
         self.student_records = RecorderGroup(self.student, student_recorders,
@@ -200,43 +184,13 @@ class VideoDistiller(BaseModel):
             self.teacher if self.teacher is not None else nn.Module(),
             teacher_recorders, 'teacher')
 
-        self.distill_modules = nn.ModuleDict()
-        self._frozen_distill_modules = []
-        for name, cfg in (distill_modules or {}).items():
-            cfg = copy.deepcopy(dict(cfg))
-            frozen = cfg.pop('frozen', False)
-            ckpt = cfg.pop('checkpoint', None)
-            prefix = cfg.pop('checkpoint_prefix', None)
-            module = MODELS.build(cfg)
-            if ckpt is not None:
-                self._load(module, ckpt, prefix, f'distill module {name!r}')
-                module._is_init = True
-            if frozen:
-                set_requires_grad(module, False)
-                self._frozen_distill_modules.append(name)
-            self.distill_modules[name] = module
-
+        self._build_distill_modules(distill_modules or {})
         self.frozen_modules = list(frozen_modules)
         for path in self.frozen_modules:
             set_requires_grad(get_submodule(self, path, 'distiller'), False)
 
         self.derived = {k: dict(v) for k, v in (derived or {}).items()}
-        self.distill_losses = nn.ModuleDict()
-        self.loss_inputs: Dict[str, Dict[str, str]] = {}
-        self.loss_schedules: Dict[str, LossWeightSchedule] = {}
-        for name, cfg in (distill_losses or {}).items():
-            cfg = copy.deepcopy(dict(cfg))
-            if 'inputs' not in cfg:
-                raise KeyError(
-                    f'distill loss {name!r} needs `inputs=dict(arg=ref)` '
-                    f"mapping its arguments to references like "
-                    f"'student.logits'")
-            self.loss_inputs[name] = dict(cfg.pop('inputs'))
-            schedule = cfg.pop('schedule', None)
-            if schedule is not None:
-                self.loss_schedules[name] = LossWeightSchedule(**schedule)
-            self.distill_losses[name] = MODELS.build(cfg)
-
+        self._build_losses(distill_losses or {})
         self.train_steps = self._parse_steps(train_steps)
         if teacher_stage not in ('auto', 'backbone', 'neck', 'head'):
             raise ValueError(f"teacher_stage must be 'auto', 'backbone', "
@@ -253,6 +207,63 @@ class VideoDistiller(BaseModel):
     # ------------------------------------------------------------------
     # construction helpers
     # ------------------------------------------------------------------
+    def _build_teacher(self, teacher: Optional[ModelSpec],
+                       ckpt: Optional[str],
+                       prefix: Optional[str]) -> Optional[nn.Module]:
+        """Build, load and freeze the teacher (eval, no gradients)."""
+        if teacher is None:
+            return None
+        given_built = isinstance(teacher, nn.Module)
+        model = build_model_from_spec(teacher, 'teacher')
+        if ckpt is not None:
+            self._load(model, ckpt, prefix, 'teacher')
+        elif given_built:
+            model._is_init = True  # given ready: never re-initialise
+        else:
+            raise ValueError(
+                'teacher_ckpt is None: a teacher built from a config would '
+                "be random. Set `teacher_ckpt` to the trained teacher's "
+                'checkpoint (train it with tools/train.py on its own config '
+                'first).')
+        set_requires_grad(model, False)
+        return model.eval()
+
+    def _build_distill_modules(self, configs: Dict[str, dict]) -> None:
+        """Extra modules; ``frozen``/``checkpoint`` keys handled here."""
+        self.distill_modules = nn.ModuleDict()
+        self._frozen_distill_modules = []
+        for name, cfg in configs.items():
+            cfg = copy.deepcopy(dict(cfg))
+            frozen = cfg.pop('frozen', False)
+            ckpt = cfg.pop('checkpoint', None)
+            prefix = cfg.pop('checkpoint_prefix', None)
+            module = MODELS.build(cfg)
+            if ckpt is not None:
+                self._load(module, ckpt, prefix, f'distill module {name!r}')
+                module._is_init = True
+            if frozen:
+                set_requires_grad(module, False)
+                self._frozen_distill_modules.append(name)
+            self.distill_modules[name] = module
+
+    def _build_losses(self, configs: Dict[str, dict]) -> None:
+        """Losses, with their ``inputs`` wiring and weight ``schedule``."""
+        self.distill_losses = nn.ModuleDict()
+        self.loss_inputs: Dict[str, Dict[str, str]] = {}
+        self.loss_schedules: Dict[str, LossWeightSchedule] = {}
+        for name, cfg in configs.items():
+            cfg = copy.deepcopy(dict(cfg))
+            if 'inputs' not in cfg:
+                raise KeyError(
+                    f'distill loss {name!r} needs `inputs=dict(arg=ref)` '
+                    f"mapping its arguments to references like "
+                    f"'student.logits'")
+            self.loss_inputs[name] = dict(cfg.pop('inputs'))
+            schedule = cfg.pop('schedule', None)
+            if schedule is not None:
+                self.loss_schedules[name] = LossWeightSchedule(**schedule)
+            self.distill_losses[name] = MODELS.build(cfg)
+
     @staticmethod
     def _load(module: nn.Module, path: str, prefix: Optional[str],
               what: str, strict: bool = True) -> List[str]:
