@@ -65,6 +65,9 @@ def main():
     parser.add_argument('--data-root', default='data/synthetic')
     parser.add_argument('--out', default=None,
                         help='Markdown output (docs/<method>_ablation.md)')
+    parser.add_argument('--rows', type=int, nargs='+', default=None,
+                        help='train only these rows (to split the work '
+                        'over processes); the table lists finished rows')
     args = parser.parse_args()
     args.out = args.out or f'docs/{args.method}_ablation.md'
     rows = ROWS[args.method]
@@ -89,6 +92,9 @@ def main():
     for index, (name, config, extra) in enumerate(rows):
         for seed in args.seeds:
             run_dir = osp.join(work, f'{args.method}{index}_seed{seed}')
+            skip = args.rows is not None and index not in args.rows
+            if skip and not osp.isfile(osp.join(run_dir, 'done')):
+                continue
             if not osp.isfile(osp.join(run_dir, 'done')):
                 opts = list(extra)
                 if config == P2:
