@@ -13,6 +13,7 @@ import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmkd_video.engine import init_process_group_on_cpu
 from mmkd_video.utils import friendly_registry_errors, reroot_dataset_paths
 
 
@@ -51,6 +52,7 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    init_process_group_on_cpu(args.launcher, cfg)  # no-op with CUDA
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must end with .pkl, got {args.dump!r}')

@@ -12,6 +12,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
+from mmkd_video.engine import init_process_group_on_cpu
 from mmkd_video.utils import friendly_registry_errors, reroot_dataset_paths
 
 
@@ -100,6 +101,9 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    # CPU-only machines: gloo group before the Runner (MMEngine's init_dist
+    # needs CUDA); with CUDA this does nothing.
+    init_process_group_on_cpu(args.launcher, cfg)
     with friendly_registry_errors():
         runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
             else RUNNERS.build(cfg)

@@ -18,6 +18,14 @@ env_cfg = dict(
     # nccl on GPU clusters; tools/*.sh switch to gloo when CUDA is absent
     dist_cfg=dict(backend='nccl'))
 
+# Data parallel wrapper for tools/dist_train.sh and tools/slurm_train.sh
+# (registered in MMEngine's root registry, where Runner.wrap_model looks):
+# averages each optimizer's gradients over ranks before it steps, so the
+# distillers' extra optimizers (CVAE, discriminator) stay in sync, and works
+# on CPU (gloo) as on GPU. Plain recognizers on GPU may prefer
+# dict(type='DeviceAwareDDP') (torch DDP, overlaps communication).
+model_wrapper_cfg = dict(type='DistillerDataParallel')
+
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)

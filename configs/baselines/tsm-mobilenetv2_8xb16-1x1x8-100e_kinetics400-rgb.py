@@ -21,6 +21,10 @@ _base_ = ('mmaction::recognition/tsm/'
 
 default_scope = 'mmkd_video'
 custom_imports = dict(imports=['mmkd_video'], allow_failed_imports=False)
+# Works with tools/dist_train.sh on GPU (nccl) and CPU (gloo), and for the
+# distillers built on this config (several optimizers per iteration); see
+# configs/_base_/default_runtime.py.
+model_wrapper_cfg = dict(type='DistillerDataParallel')
 
 dataset_type = 'CheckedVideoDataset'
 data_root = '{{$KINETICS400_ROOT:data/kinetics400}}'

@@ -1,2 +1,4 @@
 from .hooks import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403
+from .launch import init_process_group_on_cpu  # noqa: F401
+from .wrappers import *  # noqa: F401,F403

@@ -35,6 +35,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Union
 import torch
 import torch.nn as nn
 from mmengine.config import Config, ConfigDict
+from mmengine.dist import all_reduce, is_distributed
 from mmengine.logging import MessageHub, print_log
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
@@ -596,7 +597,12 @@ class VideoDistiller(BaseModel):
 
     def _finite_or_skip(self, loss: torch.Tensor, step_vars: dict,
                         step: dict) -> bool:
-        if torch.isfinite(loss):
+        finite = torch.isfinite(loss.detach()).to(torch.int32)
+        if is_distributed():
+            # every rank must take the same decision: a rank that skips an
+            # update would leave the others waiting in the gradient average
+            all_reduce(finite, op='min')
+        if finite:
             return True
         bad = [k for k, v in step_vars.items()
                if k != 'loss' and not torch.isfinite(v).all()]
@@ -604,7 +610,8 @@ class VideoDistiller(BaseModel):
         iteration = message_hub.get_info('iter', 0)
         msg = (f'non-finite loss at iteration {iteration} in the train step '
                f'of optimizer {step["optim_wrapper"]!r}: '
-               + ', '.join(f'{k}={step_vars[k]}' for k in bad))
+               + (', '.join(f'{k}={step_vars[k]}' for k in bad)
+                  or 'on another rank'))
         if self.nonfinite == 'raise':
             raise FloatingPointError(
                 msg + '. Lower the learning rate or that loss weight, or set '
