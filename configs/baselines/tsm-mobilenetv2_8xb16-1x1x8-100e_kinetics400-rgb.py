@@ -25,6 +25,7 @@ custom_imports = dict(imports=['mmkd_video'], allow_failed_imports=False)
 # distillers built on this config (several optimizers per iteration); see
 # configs/_base_/default_runtime.py.
 model_wrapper_cfg = dict(type='DistillerDataParallel')
+default_hooks = dict(random_state=dict(type='RandomStateHook'))
 
 dataset_type = 'CheckedVideoDataset'
 data_root = '{{$KINETICS400_ROOT:data/kinetics400}}'

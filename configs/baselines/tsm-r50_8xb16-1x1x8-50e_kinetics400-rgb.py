@@ -6,9 +6,11 @@
 #   https://download.openmmlab.com/mmaction/v1.0/recognition/tsm/tsm_imagenet-pretrained-r50_8xb16-1x1x8-50e_kinetics400-rgb/tsm_imagenet-pretrained-r50_8xb16-1x1x8-50e_kinetics400-rgb_20220831-64d69186.pth
 # as its teacher).
 #
-# Only two things differ from mmaction2's config:
+# What differs from mmaction2's config (the recipe itself does not):
 # * our registries (`default_scope`) and `custom_imports`, so the config also
 #   works with plain mmengine/mmaction2 tools;
+# * the data parallel wrapper and RandomStateHook, so tools/dist_train.sh
+#   also runs on CPU and a resumed run continues its random streams;
 # * the dataset: our CheckedVideoDataset (mmaction2's VideoDataset plus an
 #   up-front check that every listed video exists) and every path derived
 #   from the top-level `data_root` (the dataset root, not mmaction2's
@@ -32,6 +34,7 @@ custom_imports = dict(imports=['mmkd_video'], allow_failed_imports=False)
 # distillers built on this config (several optimizers per iteration); see
 # configs/_base_/default_runtime.py.
 model_wrapper_cfg = dict(type='DistillerDataParallel')
+default_hooks = dict(random_state=dict(type='RandomStateHook'))
 
 dataset_type = 'CheckedVideoDataset'
 data_root = '{{$KINETICS400_ROOT:data/kinetics400}}'

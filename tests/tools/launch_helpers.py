@@ -17,6 +17,7 @@ MODELS_DIR = osp.join(REPO, 'configs', '_base_', 'models')
 RANK_HOOKS = textwrap.dedent('''
     """Test hooks: dump each rank's weights; make one rank die."""
     import os
+    import signal
 
     import torch
     from mmengine.dist import get_rank
@@ -34,12 +35,17 @@ RANK_HOOKS = textwrap.dedent('''
 
     @HOOKS.register_module()
     class DieOnRank(Hook):
-        def __init__(self, rank=1, iteration=1):
-            self.rank, self.iteration = rank, iteration
+        """Rank ``rank`` ends itself after training iteration ``iteration``
+        (1-based): ``exit`` with code 3, or ``sigkill`` like kill -9."""
+
+        def __init__(self, rank=1, iteration=1, how='exit'):
+            self.rank, self.iteration, self.how = rank, iteration, how
 
         def after_train_iter(self, runner, batch_idx, data_batch=None,
                              outputs=None):
             if get_rank() == self.rank and runner.iter + 1 >= self.iteration:
+                if self.how == 'sigkill':
+                    os.kill(os.getpid(), signal.SIGKILL)
                 os._exit(3)
 ''')
 
@@ -47,7 +53,8 @@ RANK_HOOKS = textwrap.dedent('''
 def deterministic_config(config: str, data_root: str, teacher_ckpt: str,
                          out: str, batch_size: int, max_epochs: int = 1,
                          extra_hooks=(), val: bool = False,
-                         bn_eval: bool = False) -> str:
+                         bn_eval: bool = False,
+                         augment: bool = False) -> str:
     """Write a copy of ``config`` that trains deterministically on CPU.
 
     Random crop, flip and dropout are the only randomness of the recognition
@@ -57,14 +64,16 @@ def deterministic_config(config: str, data_root: str, teacher_ckpt: str,
     student's BatchNorm layers in eval mode (fixed statistics, so a half
     batch normalises exactly like the full one; BN's batch statistics are
     the one thing in which data parallel training differs from one
-    process, and SyncBN is GPU-only).
+    process, and SyncBN is GPU-only). ``augment`` keeps the random crop,
+    flip and dropout (a seeded but random run).
     """
     cfg = Config.fromfile(osp.join(REPO, config))
     old_root = cfg.data_root
     cfg.data_root = data_root
     reroot_dataset_paths(cfg, old_root)
     cfg.model.teacher_ckpt = teacher_ckpt
-    cfg.train_dataloader.dataset.pipeline = cfg.val_pipeline
+    if not augment:
+        cfg.train_dataloader.dataset.pipeline = cfg.val_pipeline
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].num_workers = 0
         cfg[loader].persistent_workers = False
@@ -85,7 +94,8 @@ def deterministic_config(config: str, data_root: str, teacher_ckpt: str,
     student = cfg.model.student
     if isinstance(student, str):
         student = Config.fromfile(student).model
-    student.cls_head.dropout_ratio = 0.0
+    if not augment:
+        student.cls_head.dropout_ratio = 0.0
     if bn_eval:
         student.backbone.norm_eval = True
     cfg.model.student = student

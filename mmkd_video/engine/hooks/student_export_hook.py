@@ -39,6 +39,11 @@ class StudentExportHook(Hook):
             state_dict, osp.join(self.out_dir or runner.work_dir, name),
             meta, self.drop_prefixes)
 
+    def before_train(self, runner) -> None:
+        # after a resume the hub already names the best checkpoint: keep
+        # student_best.pth until a better one is saved
+        self._best_seen = runner.message_hub.get_info('best_ckpt')
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         # mmengine has no after_save hook; the dict is complete here
         if runner.rank == 0:

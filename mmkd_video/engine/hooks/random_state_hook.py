@@ -1,0 +1,90 @@
+"""Carry every rank's random number generators through checkpoints."""
+import random
+from typing import Optional
+
+import numpy as np
+import torch
+from mmengine.dist import all_gather_object, get_rank, get_world_size
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+
+from mmkd_video.registry import HOOKS
+
+
+def get_random_states() -> dict:
+    """The states of torch (CPU and CUDA), numpy and ``random``."""
+    state = dict(torch=torch.get_rng_state(), numpy=np.random.get_state(),
+                 python=random.getstate())
+    if torch.cuda.is_available():
+        state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_random_states(state: dict) -> None:
+    torch.set_rng_state(state['torch'])
+    np.random.set_state(state['numpy'])
+    random.setstate(state['python'])
+    if 'cuda' in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state['cuda'])
+
+
+@HOOKS.register_module()
+class RandomStateHook(Hook):
+    """Resume training with the random streams it had, on every rank.
+
+    MMEngine checkpoints keep the seed but not the generators' states, so a
+    resumed run draws different dropout masks, CVAE noise and augmentations
+    from the uninterrupted one. This hook:
+
+    * at the end of each training epoch gathers every rank's torch (CPU and
+      CUDA), numpy and ``random`` states (one ``all_gather_object`` per
+      epoch) and writes them into the checkpoint saved right after
+      (``checkpoint['random_states']``, one entry per rank);
+    * when resuming, restores this rank's entry at the start of the next
+      training epoch; without resuming, it restores the state it captured,
+      so validation between epochs never shifts the training streams and an
+      interrupted-and-resumed run draws exactly what an uninterrupted run
+      draws.
+
+    Exact for checkpoints at epoch ends (CheckpointHook ``by_epoch=True``,
+    as in our configs). Dataloader workers reseed themselves from the seed
+    at every epoch unless ``persistent_workers=True``; persistent workers
+    restart from their seed after a resume, so their augmentations then
+    differ from an uninterrupted run.
+
+    Example:
+        >>> default_hooks = dict(random_state=dict(type='RandomStateHook'))
+    """
+
+    # Before CheckpointHook (VERY_LOW) in after_train_epoch.
+    priority = 'VERY_HIGH'
+
+    def __init__(self) -> None:
+        self._states: Optional[list] = None
+
+    def after_train_epoch(self, runner) -> None:
+        self._states = all_gather_object(get_random_states())
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        if self._states is not None:
+            checkpoint['random_states'] = self._states
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        if not runner._resume:  # load_from (fine-tuning): keep the seed
+            return
+        states = checkpoint.get('random_states')
+        if states is None:
+            print_log('the checkpoint has no random_states (saved without '
+                      'RandomStateHook): the resumed run continues from the '
+                      'seed, not from the saved random streams',
+                      logger='current', level=30)
+        elif len(states) != get_world_size():
+            print_log(f'the checkpoint holds the random states of '
+                      f'{len(states)} ranks, this run has {get_world_size()}:'
+                      ' they are not restored', logger='current', level=30)
+            states = None
+        self._states = states
+
+    def before_train_epoch(self, runner) -> None:
+        if self._states is not None:
+            set_random_states(self._states[get_rank()])
