@@ -18,6 +18,7 @@ RANK_HOOKS = textwrap.dedent('''
     """Test hooks: dump each rank's weights; make one rank die."""
     import os
     import signal
+    import time
 
     import torch
     from mmengine.dist import get_rank
@@ -36,17 +37,25 @@ RANK_HOOKS = textwrap.dedent('''
     @HOOKS.register_module()
     class DieOnRank(Hook):
         """Rank ``rank`` ends itself after training iteration ``iteration``
-        (1-based): ``exit`` with code 3, or ``sigkill`` like kill -9."""
+        (1-based): ``exit`` with code 3, or ``sigkill`` like kill -9. The
+        other ranks then spend ``others_sleep`` seconds outside any
+        collective (like a long validation), where nothing but the launcher
+        can stop them."""
 
-        def __init__(self, rank=1, iteration=1, how='exit'):
+        def __init__(self, rank=1, iteration=1, how='exit', others_sleep=0):
             self.rank, self.iteration, self.how = rank, iteration, how
+            self.others_sleep = others_sleep
 
         def after_train_iter(self, runner, batch_idx, data_batch=None,
                              outputs=None):
-            if get_rank() == self.rank and runner.iter + 1 >= self.iteration:
-                if self.how == 'sigkill':
-                    os.kill(os.getpid(), signal.SIGKILL)
-                os._exit(3)
+            if runner.iter + 1 < self.iteration:
+                return
+            if get_rank() != self.rank:
+                time.sleep(self.others_sleep)
+                return
+            if self.how == 'sigkill':
+                os.kill(os.getpid(), signal.SIGKILL)
+            os._exit(3)
 ''')
 
 
