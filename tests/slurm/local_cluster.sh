@@ -91,11 +91,16 @@ CONF
 stop)
     [[ -n $DIR ]] || { echo "stop needs DIR" >&2; exit 2; }
     export SLURM_CONF=$DIR/slurm.conf
-    scontrol shutdown >/dev/null 2>&1 || true
+    pids=()
     for pidfile in "$DIR/slurmd.pid" "$DIR/slurmctld.pid" \
             "$DIR/munge/munged.pid"; do
-        [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+        [[ -f $pidfile ]] && pids+=("$(cat "$pidfile")")
     done
+    scontrol shutdown >/dev/null 2>&1 || true
+    ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null || true
+    # gone before the caller removes DIR (their logs and sockets are in it)
+    wait_for 15 bash -c "for p in ${pids[*]:-}; do kill -0 \$p && exit 1; done; exit 0" \
+        || kill -9 "${pids[@]}" 2>/dev/null || true
     ;;
 *)
     echo "unknown action $ACTION: install, start or stop" >&2; exit 2 ;;
