@@ -5,8 +5,6 @@ once; ``mmkd_video/__init__.py`` calls it before anything imports
 ``mmaction.models``.
 """
 import builtins
-import codecs
-import collections
 import importlib.util
 import sys
 import types
@@ -64,21 +62,19 @@ def mmengine_checkpoint_safe_globals() -> list:
     ``message_hub`` and ``meta`` that Runner checkpoints carry.
     """
     from mmengine.logging.history_buffer import HistoryBuffer
+    # Exactly what Runner checkpoints hold beyond torch's own allowlist
+    # (which has OrderedDict, Counter and _codecs.encode), as listed by
+    # torch.serialization.get_unsafe_globals_in_checkpoint on one.
     safe = [
         HistoryBuffer,
-        collections.OrderedDict,
-        collections.Counter,
-        collections.defaultdict,
         np.ndarray,
         np.dtype,
         np.core.multiarray._reconstruct,
         np.core.multiarray.scalar,
-        # numpy arrays pickled with protocol 2 store their bytes through it
-        codecs.encode,
         # HistoryBuffer._statistics_methods holds its unbound methods, which
-        # pickle as getattr(HistoryBuffer, 'mean'). Safe here: the
-        # weights-only unpickler only calls allowlisted callables, so an
-        # attribute fetched this way can be stored but never invoked.
+        # pickle as getattr(HistoryBuffer, 'mean'). The weights-only
+        # unpickler only *calls* allowlisted callables, so an attribute
+        # fetched this way can be stored but never invoked while loading.
         builtins.getattr,
     ]
     # numpy>=1.25 pickles dtypes as instances of per-type classes.

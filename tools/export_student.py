@@ -10,7 +10,7 @@ mmaction2's ``init_recognizer(student_config, OUT)`` and its tools/test.py.
 import argparse
 
 import mmkd_video  # noqa: F401  (weights-only allowlist for mmengine ckpts)
-from mmkd_video.utils import export_student
+from mmkd_video.utils import export_student, trust_checkpoints
 
 
 def main():
@@ -19,7 +19,12 @@ def main():
     parser.add_argument('out', help='output student checkpoint (.pth)')
     parser.add_argument('--drop-prefix', nargs='*', default=[],
                         help='student key prefixes to leave out, e.g. neck.')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='load a trusted legacy checkpoint with full '
+                        'pickle (weights_only=False: it can run code)')
     args = parser.parse_args()
+    if args.trust_checkpoint:
+        trust_checkpoints()
     out = export_student(args.checkpoint, args.out, tuple(args.drop_prefix))
     print(f'student checkpoint written to {out}')
 

@@ -14,7 +14,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmkd_video.engine import init_process_group_on_cpu
-from mmkd_video.utils import friendly_registry_errors, reroot_dataset_paths
+from mmkd_video.utils import (friendly_registry_errors, reroot_dataset_paths,
+                              trust_checkpoints)
 
 
 def parse_args():
@@ -30,8 +31,15 @@ def parse_args():
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='load trusted legacy checkpoints with full pickle '
+        '(weights_only=False: a checkpoint can then run code); by default '
+        'checkpoints load weights-only and anything else is refused')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
+    if args.trust_checkpoint:
+        trust_checkpoints()
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args

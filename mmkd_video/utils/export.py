@@ -6,6 +6,8 @@ from typing import Dict, Optional
 
 import torch
 
+from .safe_loading import load_local_checkpoint
+
 STUDENT_PREFIX = 'student.'
 
 
@@ -59,7 +61,7 @@ def export_student(checkpoint_file: str, out_file: str,
     """Export the student of a distiller checkpoint file."""
     if not osp.isfile(checkpoint_file):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint_file!r}')
-    ckpt = torch.load(checkpoint_file, map_location='cpu', weights_only=True)
+    ckpt = load_local_checkpoint(checkpoint_file, map_location='cpu')
     state = ckpt.get('state_dict', ckpt)
     meta = dict(ckpt.get('meta', {}))
     meta['exported_from'] = osp.abspath(checkpoint_file)
