@@ -7,7 +7,8 @@ The subclasses here check every line when the annotation file is loaded and
 raise one error naming the annotation file, the line and the missing path,
 or, with ``skip_missing=True``, drop such lines and log how many. Each
 sample's pipeline also runs through :func:`apply_transforms`, so a corrupt
-file fails with an error naming it. Parsing stays mmaction2's own; the type
+file fails with an error naming it, or, with ``skip_corrupt=True`` (training
+sets), is logged, counted and replaced by another sample. Parsing stays mmaction2's own; the type
 names ``VideoDataset``/``RawframeDataset`` keep meaning mmaction2's classes.
 """
 import logging
@@ -19,7 +20,7 @@ from mmengine.fileio import exists, isdir, isfile, join_path, list_from_file
 from mmengine.logging import print_log
 
 from mmkd_video.registry import DATASETS
-from .file_errors import apply_transforms
+from .file_errors import DataFileError, apply_transforms
 
 _SHOWN = 5  # missing entries quoted in one message
 
@@ -35,12 +36,21 @@ class _CheckedListMixin:
     _expected = 'one entry per line'
 
     def __init__(self, *args, skip_missing: bool = False,
-                 check_files: bool = True, **kwargs) -> None:
+                 skip_corrupt: bool = False, check_files: bool = True,
+                 **kwargs) -> None:
         # Set before super().__init__, which may load the annotations.
         self.skip_missing = skip_missing
+        self.skip_corrupt = skip_corrupt
         self.check_files = check_files
         self.missing_entries: List[Tuple[Optional[int], str, str]] = []
+        self.num_corrupt_skipped = 0  # in this process (each worker counts)
         super().__init__(*args, **kwargs)
+        if skip_corrupt and self.test_mode:
+            raise ValueError(
+                f'{type(self).__name__}: skip_corrupt=True is for training '
+                'sets only: mmengine cannot drop a test-mode sample, and '
+                'scores over a set with silently missing clips would not be '
+                f'comparable. Fix or remove the bad files of {self.ann_file!r}.')
 
     @property
     def num_missing(self) -> int:
@@ -136,9 +146,19 @@ class _CheckedListMixin:
         Returns:
             Any: Output of the pipeline (None if a step returned None).
         """
-        return apply_transforms(
-            self.pipeline.transforms, self.get_data_info(idx),
-            context=f' (sample {idx} of {self.ann_file!r})')
+        try:
+            return apply_transforms(
+                self.pipeline.transforms, self.get_data_info(idx),
+                context=f' (sample {idx} of {self.ann_file!r})')
+        except DataFileError as error:
+            if not (self.skip_corrupt and error.in_loading_step):
+                raise
+            # None makes mmengine's BaseDataset draw another sample
+            self.num_corrupt_skipped += 1
+            print_log(f'{error} -> skipped (skip_corrupt=True; '
+                      f'{self.num_corrupt_skipped} skipped so far in this '
+                      'process)', logger='current', level=logging.WARNING)
+            return None
 
 
 @DATASETS.register_module()
@@ -152,6 +172,10 @@ class CheckedVideoDataset(_CheckedListMixin, VideoDataset):
         skip_missing (bool): False (default) raises one FileNotFoundError
             listing the missing videos with their line numbers; True drops
             them, keeps their list in ``missing_entries`` and logs a warning.
+        skip_corrupt (bool): False (default) raises one DataFileError
+            naming a video that fails to open or decode; True (training sets
+            only) logs it, counts it in ``num_corrupt_skipped`` and trains
+            on another sample instead.
         check_files (bool): Check that every video exists. Set False for
             huge lists on slow storage. Defaults to True.
     """
@@ -185,7 +209,7 @@ class CheckedRawframeDataset(_CheckedListMixin, RawframeDataset):
 
     Takes every argument of ``RawframeDataset`` (``ann_file``, ``pipeline``,
     ``data_prefix=dict(img=...)``, ``filename_tmpl``, ``with_offset``, ...),
-    plus ``skip_missing`` and ``check_files`` as
+    plus ``skip_missing``, ``skip_corrupt`` and ``check_files`` as
     :class:`CheckedVideoDataset`. A frame folder counts as missing when it or
     its first or last frame (per ``total_frames``) does not exist; for
     ``modality='Flow'`` only the folder is checked.

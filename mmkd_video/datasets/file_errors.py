@@ -19,7 +19,15 @@ _SOURCE_KEYS = ('filename', 'frame_dir', 'audio_path', 'img_path')
 
 
 class DataFileError(RuntimeError):
-    """A pipeline step failed on one data file; the message names it."""
+    """A pipeline step failed on one data file; the message names it.
+
+    ``in_loading_step`` is True when the failing step reads or decodes the
+    file (``*Init``, ``*Decode``, ``Load*``): the file itself is bad.
+    """
+
+    def __init__(self, message: str, in_loading_step: bool = False) -> None:
+        super().__init__(message)
+        self.in_loading_step = in_loading_step
 
 
 def describe_source(results: dict) -> str:
@@ -71,12 +79,15 @@ def apply_transforms(transforms: Sequence[Callable], results: dict,
             reason = str(exc).rstrip('. ')
             message = (f'{type(transform).__name__} failed on {source}'
                        f'{context}: {type(exc).__name__}: {reason}')
-            if _is_loading_step(transform):
+            loading = _is_loading_step(transform)
+            if loading:
                 message += (
                     '. The file is probably corrupt, truncated or in a '
                     'format the decoder cannot read: re-encode or regenerate '
-                    'it, or remove its line from the annotation file.')
-            raise DataFileError(message) from exc
+                    'it, or remove its line from the annotation file (or set '
+                    'skip_corrupt=True in a Checked* training dataset to '
+                    'skip and count such files).')
+            raise DataFileError(message, loading) from exc
         if results is None:
             return None
     return results

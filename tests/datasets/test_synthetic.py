@@ -9,6 +9,7 @@ import decord
 import numpy as np
 import pytest
 from mmengine import Config
+from mmengine.logging import MMLogger
 
 from mmkd_video.datasets import (CheckedVideoDataset, DataFileError,
                                  class_names, flip_label_map,
@@ -430,3 +431,58 @@ def test_corrupt_video_error_names_the_file(small_copy):
     with pytest.raises(DataFileError, match='corrupt') as error:
         plain[0]
     assert victim in str(error.value)
+
+
+def test_skip_corrupt_logs_counts_and_draws_another_sample(small_copy):
+    ann = 'ucf101_val_split_1_videos.txt'
+    lines = list_lines(osp.join(small_copy, ann))
+    victim = osp.join(small_copy, 'videos', lines[0][0])
+    with open(victim, 'wb') as f:
+        f.write(np.random.default_rng(0).bytes(2000))
+    dataset = DATASETS.build(
+        dict(type='CheckedVideoDataset', data_root=small_copy, ann_file=ann,
+             data_prefix=dict(video='videos'), pipeline=video_pipeline(),
+             skip_corrupt=True))
+    logger = MMLogger.get_current_instance()
+    with LogCapture(logger) as records:
+        sample = dataset[0]  # training mode: another sample comes back
+    assert sample['inputs'].shape[2] == CLIP_LEN
+    assert dataset.num_corrupt_skipped >= 1
+    warned = [r for r in records if 'skip_corrupt=True' in r]
+    assert warned and victim in warned[0]
+    # a failure that is not the file's (a broken pipeline step) still raises
+    broken = DATASETS.build(
+        dict(type='CheckedVideoDataset', data_root=small_copy, ann_file=ann,
+             data_prefix=dict(video='videos'), skip_corrupt=True,
+             pipeline=video_pipeline() + [dict(type='CenterCrop',
+                                               crop_size=10 ** 6)]))
+    with pytest.raises(DataFileError, match='CenterCrop'):
+        broken[1]
+    # evaluation sets cannot skip
+    with pytest.raises(ValueError, match='training sets only'):
+        DATASETS.build(
+            dict(type='CheckedVideoDataset', data_root=small_copy,
+                 ann_file=ann, data_prefix=dict(video='videos'),
+                 pipeline=video_pipeline(), skip_corrupt=True,
+                 test_mode=True))
+
+
+class LogCapture:
+    """Collect the messages an MMLogger emits inside the block."""
+
+    def __init__(self, logger):
+        self.logger, self.messages = logger, []
+
+    def __enter__(self):
+        import logging
+
+        class Keep(logging.Handler):
+            def emit(handler, record):
+                self.messages.append(record.getMessage())
+
+        self.handler = Keep()
+        self.logger.addHandler(self.handler)
+        return self.messages
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self.handler)
