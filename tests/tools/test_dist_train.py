@@ -58,6 +58,12 @@ def test_two_ranks_follow_the_single_process_loss_curve(
     assert loss1[0] != loss1[-1]  # it trains
     assert loss2 == pytest.approx(loss1, rel=1e-4)
 
+    # tools/dist_test.sh evaluates the checkpoint with 2 processes
+    out = train(['tools/dist_test.sh', two,
+                 osp.join(str(tmp_path / 'w2'), 'epoch_2.pth'), '2',
+                 '--work-dir', str(tmp_path / 'test')], env)
+    assert "'acc/top1':" in out
+
 
 @pytest.mark.parametrize('config,teacher', [
     (HO, 'demo_teacher_r3d18.py'),  # discriminator optimizer
