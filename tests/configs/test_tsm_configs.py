@@ -150,9 +150,14 @@ def test_k400_baseline_is_mmaction2_recipe(ours, theirs):
     # inheriting an mmaction:: config builds its parts in mmaction2's scope
     assert ours.model._scope_ == 'mmaction'
     for key in ('model', 'optim_wrapper', 'param_scheduler', 'train_cfg',
-                'val_cfg', 'test_cfg', 'auto_scale_lr', 'default_hooks',
-                'load_from', 'val_evaluator', 'test_evaluator'):
+                'val_cfg', 'test_cfg', 'auto_scale_lr', 'load_from',
+                'val_evaluator', 'test_evaluator'):
         assert unscoped(ours[key]) == unscoped(theirs[key]), key
+    # the same hooks, plus ours for exact resume
+    hooks = copy.deepcopy(ours.default_hooks)
+    assert hooks.pop('random_state') == dict(type='RandomStateHook')
+    assert unscoped(hooks) == unscoped(theirs.default_hooks)
+    assert ours.model_wrapper_cfg == dict(type='DistillerDataParallel')
     for split in ('train', 'val', 'test'):
         a, b = ours[f'{split}_dataloader'], theirs[f'{split}_dataloader']
         assert unscoped(a.dataset.pipeline) == unscoped(b.dataset.pipeline)
