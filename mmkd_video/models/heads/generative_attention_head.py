@@ -386,7 +386,11 @@ class GenerativeAttentionHead(BaseModule):
               ``z ~ N(mu, exp(logvar))``, ``[N, C, T, H, W]``.
             - ``mu``, ``logvar``: posterior parameters, ``[N, T, C]``.
             - ``prior_mean``: ``A^T``, the prior mean, ``[N, T, C]``.
-            - ``recon_prior``: ``Dec(A^T + eps, A)``, ``[N, C, T, H, W]``.
+
+            The prior reconstruction ``Dec(A^T + eps, A)`` is a separate
+            call, :meth:`reconstruct_from_prior`, so that a caller who
+            needs only the posterior (the CVAE loss, Generative
+            Distillation) does not pay for a second decode.
         """
         if att is None:
             att = self.attention(feat)  # [N, C, T]
@@ -397,5 +401,4 @@ class GenerativeAttentionHead(BaseModule):
             recon=recon,
             mu=mu,
             logvar=logvar,
-            prior_mean=att.transpose(1, 2),
-            recon_prior=self.reconstruct_from_prior(att))
+            prior_mean=att.transpose(1, 2))
