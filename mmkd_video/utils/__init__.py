@@ -7,3 +7,6 @@ __all__ += ['friendly_registry_errors', 'suggest']
 from .data_root import reroot_dataset_paths  # noqa: E402
 
 __all__ += ['reroot_dataset_paths']
+from .amp import AMP_DTYPES, enable_amp  # noqa: E402
+
+__all__ += ['AMP_DTYPES', 'enable_amp']

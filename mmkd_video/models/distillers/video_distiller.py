@@ -44,6 +44,7 @@ from mmengine.runner import load_checkpoint
 from mmkd_video.registry import MODELS
 from .loss_schedule import LossWeightSchedule
 from .recorder import RecorderGroup, get_submodule
+from .teacher_precision import teacher_autocast
 
 ModelSpec = Union[dict, ConfigDict, str, nn.Module]
 
@@ -470,14 +471,21 @@ class VideoDistiller(BaseModel):
         """Student forward (loss mode) + teacher forward (tensor, no_grad)."""
         records = {}
         if self.teacher is not None:
-            with torch.no_grad(), self.teacher_records.recording() as rec_t:
-                self.teacher(inputs, data_samples, mode='tensor',
-                             stage=self.teacher_stage)
-            records['teacher'] = rec_t
+            records['teacher'] = self.run_teacher(inputs, data_samples)
         with self.student_records.recording() as rec_s:
             task_losses = self.student(inputs, data_samples, mode='loss')
         records['student'] = rec_s
         return task_losses, records
+
+    def run_teacher(self, inputs: torch.Tensor,
+                    data_samples=None) -> Dict[str, torch.Tensor]:
+        """Teacher forward in tensor mode up to ``teacher_stage``, without
+        autograd (bfloat16 under AMP); returns ``recorder name -> value``."""
+        with torch.no_grad(), teacher_autocast(inputs.device.type), \
+                self.teacher_records.recording() as records:
+            self.teacher(inputs, data_samples, mode='tensor',
+                         stage=self.teacher_stage)
+        return records
 
     def _step_losses(self, step: dict, records: dict,
                      owns_student: bool) -> Dict[str, torch.Tensor]:
