@@ -44,6 +44,7 @@ from mmengine.runner import load_checkpoint
 from mmkd_video.registry import MODELS
 from .loss_schedule import LossWeightSchedule
 from .recorder import RecorderGroup, get_submodule
+from .teacher_cache import TeacherCache
 from .teacher_precision import teacher_autocast
 
 ModelSpec = Union[dict, ConfigDict, str, nn.Module]
@@ -143,6 +144,11 @@ class VideoDistiller(BaseModel):
         nonfinite (str): ``'raise'`` (default): a NaN/inf loss stops training
             with an error naming the term and iteration; ``'skip'``: that
             step's update is skipped and counted in the log.
+        teacher_cache (str, optional): A teacher cache folder (written by
+            ``tools/build_teacher_cache.py``): the teacher records are read
+            from it by ``sample_idx`` instead of running the teacher (the
+            training dataset must be a ``TeacherCacheDataset``). The teacher
+            is still built: derived calls may use its modules.
         data_preprocessor (dict, optional): Defaults to the student's.
         init_cfg (dict, optional): Initialisation config.
     """
@@ -163,6 +169,7 @@ class VideoDistiller(BaseModel):
                  frozen_modules: Sequence[str] = (),
                  teacher_stage: str = 'auto',
                  nonfinite: str = 'raise',
+                 teacher_cache: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         student = build_model_from_spec(student, 'student')
@@ -205,6 +212,15 @@ class VideoDistiller(BaseModel):
                 f"nonfinite must be 'raise' or 'skip', but got {nonfinite!r}")
         self.nonfinite = nonfinite
         self._validate_wiring()
+        self.teacher_cache = None
+        if teacher_cache is not None:
+            if self.teacher is None or not self.teacher_records.names():
+                raise ValueError('teacher_cache is set, but there is no '
+                                 'teacher or no teacher_recorders to cache')
+            self.teacher_cache = TeacherCache(teacher_cache)
+            self.teacher_cache.check_teacher(self.teacher,
+                                             self.teacher_records.recorders)
+            self.teacher_cache.check_preprocessor(self.data_preprocessor)
         # per train step: the parameters its optimizer does not own
         # (collected at the first train_step, see _collect_step_params)
         self._step_params: Optional[Dict[Optional[str], list]] = None
@@ -468,9 +484,12 @@ class VideoDistiller(BaseModel):
     # one iteration
     # ------------------------------------------------------------------
     def _run_models(self, inputs, data_samples):
-        """Student forward (loss mode) + teacher forward (tensor, no_grad)."""
+        """Student forward (loss mode) + teacher records (forward or cache)."""
         records = {}
-        if self.teacher is not None:
+        if self.teacher_cache is not None:
+            records['teacher'] = self.teacher_cache.lookup(data_samples,
+                                                           inputs.device)
+        elif self.teacher is not None:
             records['teacher'] = self.run_teacher(inputs, data_samples)
         with self.student_records.recording() as rec_s:
             task_losses = self.student(inputs, data_samples, mode='loss')
