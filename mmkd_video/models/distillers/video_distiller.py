@@ -415,6 +415,30 @@ class VideoDistiller(BaseModel):
         for name, inputs in self.loss_inputs.items():
             for ref in inputs.values():
                 self._check_ref(ref, f'distill loss {name!r}')
+        self._warn_unused_recorders()
+
+    def unused_recorders(self) -> Dict[str, List[str]]:
+        """Recorders that no distill loss or derived call reads, per model.
+
+        They still hold their tensor every step, and a teacher one may make
+        the teacher run deeper than needed (``teacher_stage='auto'``).
+        """
+        refs = {r for d in self.derived.values()
+                for r in d.get('inputs', {}).values()}
+        refs |= {r for inputs in self.loss_inputs.values()
+                 for r in inputs.values()}
+        return {owner: [n for n in getattr(self, f'{owner}_records').names()
+                        if f'{owner}.{n}' not in refs]
+                for owner in ('student', 'teacher')}
+
+    def _warn_unused_recorders(self) -> None:
+        for owner, unused in self.unused_recorders().items():
+            if unused:
+                print_log(
+                    f'{owner} recorders {unused} are read by no distill loss '
+                    'or derived call: they only cost memory (and teacher '
+                    'ones may make the teacher run deeper); remove them.',
+                    logger='current', level=30)
 
     def _derived_module(self, name: str) -> nn.Module:
         """The module a derived call runs: a distill module's name or any
