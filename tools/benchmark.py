@@ -106,6 +106,9 @@ def parse_args(argv=None):
     parser.add_argument('--json', help='write the results here')
     parser.add_argument('--markdown', help='write the table (and the '
                         'machine and command) to this Markdown file')
+    parser.add_argument('--markdown-section', default='cpu',
+                        help='the marked section of --markdown to replace '
+                        '(default: cpu)')
     parser.add_argument('--memory-phase', choices=PHASES,
                         help=argparse.SUPPRESS)  # internal: one phase
     parser.add_argument('--teacher-stage', help=argparse.SUPPRESS)
@@ -499,10 +502,27 @@ def main(argv=None):
     if args.markdown:
         command = 'python tools/benchmark.py ' + ' '.join(
             argv if argv is not None else sys.argv[1:])
-        with open(args.markdown, 'w') as f:
-            f.write(f'Machine: {machine()}\n\nCommand: `OMP_NUM_THREADS='
-                    f"{os.environ.get('OMP_NUM_THREADS', '')} {command}`\n\n"
-                    + text + '\n\nPending: ' + '; '.join(PENDING) + '\n')
+        block = (f'Machine: {machine()}\n\nCommand: `OMP_NUM_THREADS='
+                 f"{os.environ.get('OMP_NUM_THREADS', '')} {command}`\n\n"
+                 + text + '\n\nNot benchmarked yet: ' + '; '.join(PENDING))
+        write_markdown(args.markdown, block, args.markdown_section)
+
+
+def write_markdown(path: str, block: str, section: str) -> None:
+    """Write ``block`` into ``path``: between the lines
+    ``<!-- benchmark:SECTION -->`` and ``<!-- /benchmark:SECTION -->`` if
+    the file has them (the rest of the page is kept), else as the file."""
+    start = f'<!-- benchmark:{section} -->'
+    end = f'<!-- /benchmark:{section} -->'
+    text = open(path).read() if osp.isfile(path) else ''
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        tail = rest.split(end, 1)[1]
+        text = f'{head}{start}\n{block}\n{end}{tail}'
+    else:
+        text = f'{start}\n{block}\n{end}\n'
+    with open(path, 'w') as f:
+        f.write(text)
 
 
 if __name__ == '__main__':
