@@ -8,7 +8,7 @@ Training with the config then reads them instead of running the teacher.
 
 Examples:
     python tools/build_teacher_cache.py \\
-        configs/baselines/kd-cached_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py
+        configs/baselines/kd-cached_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py  # noqa: E501
     # elsewhere: both the distiller's and the dataset's cache_dir move
     python tools/build_teacher_cache.py CONFIG --cfg-options \\
         model.teacher_cache=DIR train_dataloader.dataset.cache_dir=DIR

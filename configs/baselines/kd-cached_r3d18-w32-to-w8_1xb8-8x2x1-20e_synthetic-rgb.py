@@ -1,5 +1,5 @@
-# Logit KD from a teacher cache (offline KD): the teacher's recorded outputs are
-# computed once by
+# Logit KD from a teacher cache (offline KD): the teacher's recorded outputs
+# are computed once by
 #   python tools/build_teacher_cache.py THIS_CONFIG
 # and read back by sample index instead of running the teacher. A cache needs
 # a deterministic pipeline, so training uses the validation transforms

@@ -45,4 +45,5 @@ class FeatureReconstructionLoss(nn.Module):
                 f'same shape, but got {shape_str(recon.shape)} and '
                 f'{shape_str(target.shape)}')
         # float32 under AMP too, like every distillation loss
-        return self.loss_weight * (recon.float() - target.float()).pow(2).mean()
+        diff = recon.float() - target.float()
+        return self.loss_weight * diff.pow(2).mean()
