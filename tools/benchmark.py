@@ -456,8 +456,11 @@ def cache_args(config, args, cache_root):
     args.cfg_options.update({'model.teacher_cache': cache_dir,
                              'train_dataloader.dataset.cache_dir': cache_dir})
     cmd = [sys.executable, osp.join(REPO, 'tools', 'build_teacher_cache.py'),
-           config, '--device', args.device] + _shared_flags(args)
-    _run([c for c in cmd if c not in ('--amp', args.amp)], 'cache build')
+           config, '--device', args.device]
+    cmd += ['--random-teacher'] if args.random_teacher else []
+    cmd += ['--cfg-options'] + [f'{k}={_cli_value(v)}'
+                                for k, v in args.cfg_options.items()]
+    _run(cmd, 'cache build')
     return args
 
 
