@@ -118,6 +118,11 @@ class TeacherCache:
                     + _build_hint(cache_dir))
             self.arrays[name] = array
 
+    def __deepcopy__(self, memo: dict) -> 'TeacherCache':
+        # read-only: a copied distiller (e.g. an EMA model) shares the maps
+        # instead of reading the whole cache into memory
+        return self
+
     def check_teacher(self, teacher: nn.Module, recorders: Dict) -> None:
         """Raise unless the cache was built for these recorders and weights.
 

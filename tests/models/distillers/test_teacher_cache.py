@@ -103,6 +103,7 @@ def test_cache_layout(cache_dir):
     assert cache.meta['records']['feat']['shape'] == [64, 2, 1, 1]
     assert cache.arrays['feat'].dtype.name == 'float16'
     assert osp.isfile(osp.join(cache_dir, 'feat.npy'))
+    assert copy.deepcopy(cache) is cache  # a copied distiller shares it
 
 
 def test_losses_with_cache_equal_live_teacher(data_root, cache_dir):
