@@ -9,6 +9,7 @@ import os.path as osp
 
 import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
 from mmengine.config import Config, DictAction
+from mmengine.device import get_device
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
@@ -69,6 +70,11 @@ def merge_args(cfg, args):
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp_dtype and not args.amp:
         raise ValueError('--amp-dtype needs --amp')
+    if args.amp and get_device() == 'cpu':
+        raise ValueError(
+            "--amp uses mmengine's AmpOptimWrapper, which (mmengine 0.10.7) "
+            'runs only on GPU/NPU/MLU/MUSA, but no accelerator is visible; '
+            'train without --amp on CPU')
     if args.amp:
         enable_amp(cfg.optim_wrapper, args.amp_dtype)
     if args.resume == 'auto':
