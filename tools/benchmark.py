@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 
 import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
 import torch
@@ -48,6 +49,7 @@ from mmengine.logging import MMLogger
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
+from mmengine.runner.amp import autocast
 
 from mmkd_video.engine.hooks import conv3d_channels_last
 from mmkd_video.models.distillers import build_model_from_spec
@@ -305,7 +307,10 @@ def measure_memory_phase(cfg, args):
             conv3d_channels_last(teacher)
         preprocessor = MODELS.build(preprocessor_cfg(distiller_cfg))
         inputs = preprocessor(batch, True)['inputs'].to(device)
-        with torch.no_grad():
+        # as in (b) and in training: under AMP the teacher runs in bf16
+        amp = autocast(device_type=device, dtype=getattr(torch, args.amp)) \
+            if args.amp else nullcontext()
+        with amp, torch.no_grad(), teacher_autocast(device):
             for _ in range(iters):
                 teacher(inputs, mode='tensor', stage=args.teacher_stage)
     else:
@@ -488,8 +493,6 @@ def run_all(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    # mmengine's per-parameter init_weights report is noise here
-    MMLogger.get_instance('benchmark', log_level='WARNING')
     if args.memory_phase:
         cfg = load_config(args.config, args)
         with DefaultScope.overwrite_default_scope(
@@ -529,4 +532,6 @@ def write_markdown(path: str, block: str, section: str) -> None:
 
 
 if __name__ == '__main__':
+    # mmengine's per-parameter init_weights report is noise here
+    MMLogger.get_instance('benchmark', log_level='WARNING')
     main()
