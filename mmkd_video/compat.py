@@ -92,6 +92,33 @@ def allow_mmengine_checkpoints_weights_only() -> None:
         add(mmengine_checkpoint_safe_globals())
 
 
+def patch_mmaction_head_bf16_scores() -> None:
+    """mmaction2 1.2.0's ``BaseHead.loss_by_feat`` fails under bf16 AMP.
+
+    It computes the logged top-k accuracy with
+    ``cls_scores.detach().cpu().numpy()``, and numpy has no bfloat16, so a
+    recognizer's task loss raises ``TypeError: Got unsupported ScalarType
+    BFloat16`` inside ``torch.autocast(dtype=torch.bfloat16)`` (CPU, and
+    CUDA ``--amp-dtype bfloat16``). The scores are upcast to float32 first:
+    the cross-entropy runs in float32 under autocast anyway, so the loss
+    value is unchanged. Other dtypes pass through untouched.
+    """
+    from mmaction.models.heads.base import BaseHead
+    original = BaseHead.loss_by_feat
+    if getattr(original, '_mmkd_bf16_safe', False):
+        return
+
+    def loss_by_feat(self, cls_scores, data_samples):
+        if isinstance(cls_scores, torch.Tensor) and \
+                cls_scores.dtype == torch.bfloat16:
+            cls_scores = cls_scores.float()
+        return original(self, cls_scores, data_samples)
+
+    loss_by_feat._mmkd_bf16_safe = True
+    loss_by_feat.__doc__ = original.__doc__
+    BaseHead.loss_by_feat = loss_by_feat
+
+
 def apply() -> None:
     """Apply every workaround once (idempotent)."""
     global _APPLIED
@@ -99,4 +126,5 @@ def apply() -> None:
         return
     patch_mmaction_missing_drn()
     allow_mmengine_checkpoints_weights_only()
+    patch_mmaction_head_bf16_scores()
     _APPLIED = True

@@ -9,11 +9,13 @@ import os.path as osp
 
 import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
 from mmengine.config import Config, DictAction
+from mmengine.device import get_device
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
 from mmkd_video.engine import init_process_group_on_cpu
-from mmkd_video.utils import (friendly_registry_errors, reroot_dataset_paths,
+from mmkd_video.utils import (AMP_DTYPES, enable_amp,
+                              friendly_registry_errors, reroot_dataset_paths,
                               trust_checkpoints)
 
 
@@ -27,7 +29,13 @@ def parse_args():
         help='resume from this checkpoint, or without a path from the latest '
         'checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true',
-                        help='enable automatic mixed precision training')
+                        help='enable automatic mixed precision training: '
+                        'every optim wrapper (student, CVAE, discriminator) '
+                        'becomes an AmpOptimWrapper; the teacher runs in '
+                        'bfloat16, the losses in float32')
+    parser.add_argument('--amp-dtype', choices=AMP_DTYPES, default=None,
+                        help='autocast dtype with --amp (default: float16 '
+                        'with dynamic loss scaling)')
     parser.add_argument('--no-validate', action='store_true',
                         help='do not evaluate checkpoints during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -57,21 +65,6 @@ def parse_args():
     return args
 
 
-def enable_amp(optim_wrapper: dict) -> None:
-    """Switch one optim wrapper config, or each of a dict of them, to AMP."""
-    if 'constructor' in optim_wrapper and 'optimizer' not in optim_wrapper:
-        for key, value in optim_wrapper.items():
-            if isinstance(value, dict) and 'optimizer' in value:
-                enable_amp(value)
-        return
-    wrapper_type = optim_wrapper.get('type', 'OptimWrapper')
-    if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper'):
-        raise ValueError(f'--amp does not support the optim wrapper type '
-                         f'{wrapper_type!r}')
-    optim_wrapper['type'] = 'AmpOptimWrapper'
-    optim_wrapper.setdefault('loss_scale', 'dynamic')
-
-
 def merge_args(cfg, args):
     """Merge command line arguments into the config."""
     if args.no_validate:
@@ -84,8 +77,15 @@ def merge_args(cfg, args):
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    if args.amp_dtype and not args.amp:
+        raise ValueError('--amp-dtype needs --amp')
+    if args.amp and get_device() == 'cpu':
+        raise ValueError(
+            "--amp uses mmengine's AmpOptimWrapper, which (mmengine 0.10.7) "
+            'runs only on GPU/NPU/MLU/MUSA, but no accelerator is visible; '
+            'train without --amp on CPU')
     if args.amp:
-        enable_amp(cfg.optim_wrapper)
+        enable_amp(cfg.optim_wrapper, args.amp_dtype)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

@@ -6,11 +6,14 @@ from .synthetic import (LAYOUTS, MAX_CLASSES, MOTIONS, ClipInfo, class_names,
                         flip_label_map, generate_dataset, motion_states,
                         plan_clips, render_clip, sample_appearance,
                         write_rawframes, write_video)
+from .teacher_cache_dataset import (TeacherCacheDataset, check_deterministic,
+                                    dataset_fingerprint)
 
 __all__ = [
     'CheckedVideoDataset', 'CheckedRawframeDataset', 'DataFileError',
     'ReportFileErrors', 'apply_transforms', 'describe_source', 'LAYOUTS',
     'MAX_CLASSES', 'MOTIONS', 'ClipInfo', 'class_names', 'flip_label_map',
     'generate_dataset', 'motion_states', 'plan_clips', 'render_clip',
-    'sample_appearance', 'write_rawframes', 'write_video'
+    'sample_appearance', 'write_rawframes', 'write_video',
+    'TeacherCacheDataset', 'check_deterministic', 'dataset_fingerprint'
 ]

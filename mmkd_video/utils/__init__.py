@@ -14,3 +14,6 @@ from .safe_loading import (UnsafeCheckpointError,  # noqa: E402
 __all__ += ['UnsafeCheckpointError', 'checkpoints_trusted',
             'load_local_checkpoint', 'register_safe_local_loader',
             'trust_checkpoints']
+from .amp import AMP_DTYPES, enable_amp  # noqa: E402
+
+__all__ += ['AMP_DTYPES', 'enable_amp']

@@ -1,5 +1,7 @@
+from .channels_last_hook import ChannelsLast3dHook, conv3d_channels_last
 from .random_state_hook import RandomStateHook
 from .student_export_hook import StudentExportHook
 from .teacher_val_hook import TeacherValHook
 
-__all__ = ['RandomStateHook', 'StudentExportHook', 'TeacherValHook']
+__all__ = ['ChannelsLast3dHook', 'RandomStateHook', 'StudentExportHook',
+           'TeacherValHook', 'conv3d_channels_last']

@@ -44,4 +44,6 @@ class FeatureReconstructionLoss(nn.Module):
                 f'FeatureReconstructionLoss expected recon and target of the '
                 f'same shape, but got {shape_str(recon.shape)} and '
                 f'{shape_str(target.shape)}')
-        return self.loss_weight * (recon - target).pow(2).mean()
+        # float32 under AMP too, like every distillation loss
+        diff = recon.float() - target.float()
+        return self.loss_weight * diff.pow(2).mean()

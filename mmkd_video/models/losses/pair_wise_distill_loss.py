@@ -126,8 +126,10 @@ class PairWiseDistillLoss(nn.Module):
     def affinity(nodes: torch.Tensor) -> torch.Tensor:
         """Cosine affinity (N, M, M) of nodes (N, C, M), norms detached."""
         norm = nodes.norm(p=2, dim=1, keepdim=True).detach() + 1e-8
-        unit = nodes / norm
-        return torch.bmm(unit.transpose(1, 2), unit)
+        unit = nodes.float() / norm
+        # float32 under AMP too: autocast would run bmm in float16/bfloat16
+        with torch.autocast(unit.device.type, enabled=False):
+            return torch.bmm(unit.transpose(1, 2), unit)
 
     def nodes(self, feat: torch.Tensor) -> torch.Tensor:
         """Max-pool a feature into graph nodes of shape (N, C, M)."""

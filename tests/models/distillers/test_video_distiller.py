@@ -89,6 +89,16 @@ def test_teacher_frozen_eval_and_unchanged(teacher_ckpt):
     assert torch.equal(a, b)
 
 
+def test_unused_recorders_are_reported(teacher_ckpt):
+    # the KD wiring reads only the logits; `feat` is recorded for nothing
+    assert kd_distiller(teacher_ckpt).unused_recorders() == dict(
+        student=['feat'], teacher=['feat'])
+    used = kd_distiller(
+        teacher_ckpt, student_recorders=dict(logits=dict(module='cls_head')),
+        teacher_recorders=dict(logits=dict(module='cls_head')))
+    assert used.unused_recorders() == dict(student=[], teacher=[])
+
+
 def test_teacher_loaded_from_checkpoint(teacher_ckpt):
     distiller = kd_distiller(teacher_ckpt)
     saved = torch.load(teacher_ckpt, weights_only=True)['state_dict']

@@ -1,0 +1,537 @@
+"""Measure what distillation costs on top of its physical limit.
+
+One distillation step cannot be cheaper than (a) a student-only train step
+plus (b) a teacher forward without autograd; anything above is overhead of
+the toolbox. For a distiller config this tool times, in one process, after
+warm-up and with the phases interleaved in a shuffled order every iteration
+(so machine load hits all of them alike):
+
+* (a) a student-only train step: the config's student, alone, with the
+  optimizer of the distiller's task step (mmaction2's ``train_step``);
+* (b) a teacher inference step: tensor mode up to the distiller's
+  ``teacher_stage``, ``no_grad``, on already preprocessed inputs;
+* (c) the full distillation ``train_step`` (every optimizer of the method);
+* (d) separately, the data pipeline alone: the config's train dataloader
+  (its workers) iterated without a model.
+
+It reports medians, the overhead ratio c / (a + b) (c / a for a teacher
+cache config, whose teacher does not run), clips/s, and the peak memory of
+each phase, each measured in its own fresh process (peak RSS over the
+process's RSS before the models are built on CPU; ``max_memory_allocated``
+on CUDA).
+
+Examples:
+    python tools/benchmark.py configs/genkd/genkd-phase2_...py \\
+        --random-teacher --cfg-options data_root=data/synthetic
+    # every demo method, into docs/benchmark.md
+    OMP_NUM_THREADS=1 python tools/benchmark.py --all --random-teacher \\
+        --markdown docs/benchmark.md --cfg-options data_root=data/synthetic
+"""
+import argparse
+import copy
+import json
+import os
+import os.path as osp
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import nullcontext
+
+import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.hub import get_config
+from mmengine.logging import MMLogger
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import DefaultScope
+from mmengine.runner import Runner
+from mmengine.runner.amp import autocast
+
+from mmkd_video.engine.hooks import conv3d_channels_last
+from mmkd_video.models.distillers import build_model_from_spec
+from mmkd_video.models.distillers.teacher_precision import teacher_autocast
+from mmkd_video.registry import MODELS
+from mmkd_video.utils import enable_amp, reroot_dataset_paths
+from mmkd_video.utils.random_teacher import use_random_teacher
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+_DEMO = 'r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
+# (method, config): the demo configs of every method
+DEMO_CONFIGS = [
+    ('KD', f'configs/baselines/kd_{_DEMO}'),
+    ('FitNet', f'configs/baselines/fitnet_{_DEMO}'),
+    ('AT', f'configs/baselines/at_{_DEMO}'),
+    ('GenKD phase 2', f'configs/genkd/genkd-phase2_{_DEMO}'),
+    ('StructKD Pi', f'configs/structkd/structkd-pi_{_DEMO}'),
+    ('StructKD Pi+Pa', f'configs/structkd/structkd-pi-pa_{_DEMO}'),
+    ('StructKD Pi+Pa+Ho', f'configs/structkd/structkd-pi-pa-ho_{_DEMO}'),
+    ('KD, teacher cache', f'configs/baselines/kd-cached_{_DEMO}'),
+    ('FitNet, teacher cache', f'configs/baselines/fitnet-cached_{_DEMO}'),
+]
+PENDING = ['AVA detection distillation (config not merged yet)']
+PHASES = ('student', 'teacher', 'distill')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Time student-only, teacher-only and distillation '
+        'steps of a distiller config; print a Markdown table.')
+    parser.add_argument('config', nargs='?', help='distiller config')
+    parser.add_argument('--all', action='store_true',
+                        help='every demo method config (DEMO_CONFIGS), each '
+                        'in its own process')
+    parser.add_argument('--iters', type=int, default=20,
+                        help='timed iterations per phase (default: 20)')
+    parser.add_argument('--warmup', type=int, default=3,
+                        help='untimed iterations first (default: 3)')
+    parser.add_argument('--data-batches', type=int, default=20,
+                        help='batches timed for the data pipeline')
+    parser.add_argument('--device', default='cpu', choices=('cpu', 'cuda'))
+    parser.add_argument(
+        '--amp', choices=('float16', 'bfloat16'), default=None,
+        help="mixed precision: every optim wrapper becomes mmengine's "
+        'AmpOptimWrapper with this dtype (GPU only in mmengine 0.10.7)')
+    parser.add_argument(
+        '--random-teacher', action='store_true',
+        help='use a seeded random teacher instead of the config\'s '
+        'checkpoints (teacher_ckpt, student_ckpt, distill-module '
+        'checkpoints are dropped): timings do not depend on weights')
+    parser.add_argument('--channels-last', action='store_true',
+                        help='Conv3d weights in channels_last_3d for every '
+                        'phase (what ChannelsLast3dHook does in training)')
+    parser.add_argument('--no-memory', action='store_true',
+                        help='skip the per-phase peak-memory processes')
+    parser.add_argument('--json', help='write the results here')
+    parser.add_argument('--markdown', help='write the table (and the '
+                        'machine and command) to this Markdown file')
+    parser.add_argument('--markdown-section', default='cpu',
+                        help='the marked section of --markdown to replace '
+                        '(default: cpu)')
+    parser.add_argument('--memory-phase', choices=PHASES,
+                        help=argparse.SUPPRESS)  # internal: one phase
+    parser.add_argument('--teacher-stage', help=argparse.SUPPRESS)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, e.g. data_root=DIR')
+    args = parser.parse_args(argv)
+    if bool(args.config) == args.all:
+        parser.error('give one CONFIG or --all')
+    if args.amp and args.device != 'cuda':
+        parser.error("--amp uses mmengine's AmpOptimWrapper, which mmengine "
+                     '0.10.7 only allows on GPU/NPU/MLU/MUSA: add '
+                     '--device cuda (the CPU bf16 path is covered by the '
+                     'test suite)')
+    return args
+
+
+# ----------------------------------------------------------------------
+# building
+# ----------------------------------------------------------------------
+def load_config(path, args):
+    cfg = Config.fromfile(path)
+    if args.cfg_options:
+        old_root = cfg.get('data_root', None)
+        cfg.merge_from_dict(args.cfg_options)
+        reroot_dataset_paths(cfg, old_root)
+    if args.random_teacher:
+        use_random_teacher(cfg)
+    if args.amp:
+        enable_amp(cfg.optim_wrapper, args.amp)
+    return cfg
+
+
+def task_optim_cfg(cfg) -> dict:
+    """The optim wrapper config of the distiller's task (student) step."""
+    optim_cfg = copy.deepcopy(cfg.optim_wrapper)
+    if 'optimizer' in optim_cfg:
+        return optim_cfg
+    steps = cfg.model.get('train_steps') or []
+    names = [s['optim_wrapper'] for s in steps if s.get('task_loss')]
+    if len(names) != 1:
+        raise ValueError('expected one train step with task_loss=True in '
+                         f'cfg.model.train_steps, but got {steps}')
+    entry = dict(optim_cfg[names[0]])
+    entry.pop('modules', None)
+    return entry
+
+
+def preprocessor_cfg(model_cfg) -> dict:
+    """The distiller's data preprocessor config (default: the student's),
+    without building the student."""
+    if model_cfg.get('data_preprocessor'):
+        return model_cfg.data_preprocessor
+    spec = model_cfg.student
+    if isinstance(spec, str):
+        spec = (get_config(spec) if '::' in spec else
+                Config.fromfile(spec)).model
+    return spec['data_preprocessor']
+
+
+def build_distiller(cfg, device, channels_last=False):
+    distiller = MODELS.build(cfg.model)
+    distiller.init_weights()
+    distiller = distiller.to(device).train()
+    if channels_last:
+        conv3d_channels_last(distiller)
+    return distiller
+
+
+def fetch_batches(cfg, n, num_workers=None):
+    loader_cfg = copy.deepcopy(cfg.train_dataloader)
+    if num_workers is not None:
+        loader_cfg.update(num_workers=num_workers, persistent_workers=False)
+    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    batches = []
+    for batch in loader:
+        batches.append(batch)
+        if len(batches) == n:
+            break
+    return batches
+
+
+# ----------------------------------------------------------------------
+# timing
+# ----------------------------------------------------------------------
+def _sync(device):
+    if device == 'cuda':
+        torch.cuda.synchronize()
+
+
+def time_steps(cfg, args):
+    """(a), (b), (c) interleaved; returns medians in seconds and metadata."""
+    device = args.device
+    distiller = build_distiller(cfg, device, args.channels_last)
+    student = copy.deepcopy(distiller.student).train()
+    optim_c = build_optim_wrapper(distiller, copy.deepcopy(cfg.optim_wrapper))
+    optim_a = build_optim_wrapper(student, task_optim_cfg(cfg))
+    teacher = distiller.teacher
+    batches = fetch_batches(cfg, 4)
+    teacher_inputs = [distiller.data_preprocessor(b, True)['inputs']
+                      for b in batches]
+
+    def step_a(i):
+        student.train_step(batches[i % len(batches)], optim_a)
+
+    def step_b(i):
+        inputs = teacher_inputs[i % len(batches)]
+        with optim_a.optim_context(student), torch.no_grad(), \
+                teacher_autocast(inputs.device.type):
+            teacher(inputs, mode='tensor', stage=distiller.teacher_stage)
+
+    def step_c(i):
+        distiller.train_step(batches[i % len(batches)], optim_c)
+
+    phases = dict(student=step_a, distill=step_c)
+    if teacher is not None:
+        phases['teacher'] = step_b
+    times = {name: [] for name in phases}
+    order = list(phases)
+    rng = random.Random(0)
+    for i in range(args.warmup + args.iters):
+        rng.shuffle(order)
+        for name in order:
+            _sync(device)
+            start = time.perf_counter()
+            phases[name](i)
+            _sync(device)
+            if i >= args.warmup:
+                times[name].append(time.perf_counter() - start)
+    return dict(
+        median_s={k: statistics.median(v) for k, v in times.items()},
+        batch_size=len(batches[0]['inputs']),
+        teacher_stage=distiller.teacher_stage,
+        cached=distiller.teacher_cache is not None,
+        steps=len(distiller.train_steps))
+
+
+def time_data(cfg, n_batches):
+    """Clips/s of the train dataloader alone, with its configured workers."""
+    loader = Runner.build_dataloader(copy.deepcopy(cfg.train_dataloader),
+                                     seed=0)
+    clips, start, count = 0, None, 0
+    while count < n_batches:
+        for batch in loader:  # epochs repeat until n_batches are timed
+            if start is None:  # first batch: worker start-up, not timed
+                start = time.perf_counter()
+                continue
+            clips += len(batch['inputs'])
+            count += 1
+            if count == n_batches:
+                break
+    return clips / (time.perf_counter() - start)
+
+
+# ----------------------------------------------------------------------
+# memory: one fresh process per phase
+# ----------------------------------------------------------------------
+def _proc_status_mb(key):
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(key + ':'):
+                return int(line.split()[1]) / 1024
+    raise KeyError(key)
+
+
+def measure_memory_phase(cfg, args):
+    """Peak memory of one phase, in MB over the pre-model baseline."""
+    device = args.device
+    batch = fetch_batches(cfg, 1, num_workers=0)[0]
+    if device == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated() / 2**20
+    else:
+        base = _proc_status_mb('VmRSS')
+        try:  # reset the high-water mark to the current RSS
+            with open('/proc/self/clear_refs', 'w') as f:
+                f.write('5')
+        except OSError:
+            pass
+    iters = max(args.iters, 1)
+    if args.memory_phase == 'student':
+        model = build_model_from_spec(cfg.model.student, 'student')
+        model.init_weights()
+        model = model.to(device).train()
+        if args.channels_last:
+            conv3d_channels_last(model)
+        optim = build_optim_wrapper(model, task_optim_cfg(cfg))
+        for _ in range(iters):
+            model.train_step(batch, optim)
+    elif args.memory_phase == 'teacher':
+        distiller_cfg = cfg.model
+        teacher = build_model_from_spec(distiller_cfg.teacher, 'teacher')
+        teacher = teacher.to(device).eval()
+        if args.channels_last:
+            conv3d_channels_last(teacher)
+        preprocessor = MODELS.build(preprocessor_cfg(distiller_cfg))
+        inputs = preprocessor(batch, True)['inputs'].to(device)
+        # as in (b) and in training: under AMP the teacher runs in bf16
+        amp = autocast(device_type=device, dtype=getattr(torch, args.amp)) \
+            if args.amp else nullcontext()
+        with amp, torch.no_grad(), teacher_autocast(device):
+            for _ in range(iters):
+                teacher(inputs, mode='tensor', stage=args.teacher_stage)
+    else:
+        distiller = build_distiller(cfg, device, args.channels_last)
+        optim = build_optim_wrapper(distiller,
+                                    copy.deepcopy(cfg.optim_wrapper))
+        for _ in range(iters):
+            distiller.train_step(batch, optim)
+    if device == 'cuda':
+        peak = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        peak = _proc_status_mb('VmHWM')
+    return dict(phase=args.memory_phase, peak_mb=peak - base, base_mb=base)
+
+
+def memory_in_subprocesses(config, args, teacher_stage, has_teacher):
+    results = {}
+    for phase in PHASES:
+        if phase == 'teacher' and not has_teacher:
+            continue
+        cmd = [sys.executable, osp.abspath(__file__), config,
+               '--memory-phase', phase, '--iters', '3',
+               '--device', args.device, '--teacher-stage', teacher_stage]
+        cmd += _shared_flags(args)
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+        lines = [ln for ln in proc.stdout.splitlines()
+                 if ln.startswith('MEMORY ')]
+        if proc.returncode != 0 or not lines:
+            raise RuntimeError(f'memory phase {phase!r} failed:\n'
+                               + proc.stdout[-2000:] + proc.stderr[-3000:])
+        results[phase] = json.loads(lines[-1][len('MEMORY '):])['peak_mb']
+    return results
+
+
+def _shared_flags(args):
+    flags = []
+    if args.random_teacher:
+        flags.append('--random-teacher')
+    if args.channels_last:
+        flags.append('--channels-last')
+    if args.amp:
+        flags += ['--amp', args.amp]
+    if args.cfg_options:
+        flags.append('--cfg-options')
+        flags += [f'{k}={_cli_value(v)}' for k, v in args.cfg_options.items()]
+    return flags
+
+
+def _cli_value(value):
+    if isinstance(value, (list, tuple)):
+        return '[' + ','.join(_cli_value(v) for v in value) + ']'
+    return str(value)
+
+
+# ----------------------------------------------------------------------
+# one config
+# ----------------------------------------------------------------------
+def benchmark(config, args, method=None):
+    cfg = load_config(config, args)
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
+                                                      'mmkd_video')):
+        steps = time_steps(cfg, args)
+        data_clips_s = time_data(cfg, args.data_batches)
+    med = steps['median_s']
+    a, c = med['student'], med['distill']
+    b = med.get('teacher', 0.)
+    result = dict(
+        method=method or osp.splitext(osp.basename(config))[0],
+        config=config, device=args.device, amp=args.amp,
+        channels_last=args.channels_last,
+        cached=steps['cached'], teacher_stage=steps['teacher_stage'],
+        optimizers=steps['steps'], batch_size=steps['batch_size'],
+        iters=args.iters, student_ms=a * 1e3, teacher_ms=b * 1e3,
+        distill_ms=c * 1e3, ratio=c / (a + b), ratio_to_student=c / a,
+        train_clips_s=steps['batch_size'] / c, data_clips_s=data_clips_s)
+    result['data_over_train'] = data_clips_s / result['train_clips_s']
+    if not args.no_memory:
+        mem = memory_in_subprocesses(config, args, steps['teacher_stage'],
+                                     'teacher' in med)
+        result.update(student_mb=mem['student'],
+                      teacher_mb=mem.get('teacher', 0.),
+                      distill_mb=mem['distill'])
+    return result
+
+
+# ----------------------------------------------------------------------
+# reporting
+# ----------------------------------------------------------------------
+HEADER = ('| method | (a) student step ms | (b) teacher fwd ms | '
+          '(c) distill step ms | c/(a+b) | c/a | train clips/s | '
+          'data clips/s | data/train | peak MB student / teacher / distill '
+          '| distill ≤ s + t |\n'
+          '|---|---|---|---|---|---|---|---|---|---|---|')
+
+
+def table_row(r: dict) -> str:
+    if 'distill_mb' in r:
+        mem = (f"{r['student_mb']:.0f} / {r['teacher_mb']:.0f} / "
+               f"{r['distill_mb']:.0f}")
+        fits = 'yes' if r['distill_mb'] <= r['student_mb'] + \
+            r['teacher_mb'] else 'no'
+    else:
+        mem, fits = 'not measured', '-'
+    return (f"| {r['method']} | {r['student_ms']:.1f} | "
+            f"{r['teacher_ms']:.1f} | {r['distill_ms']:.1f} | "
+            f"{r['ratio']:.3f} | {r['ratio_to_student']:.3f} | "
+            f"{r['train_clips_s']:.1f} | {r['data_clips_s']:.1f} | "
+            f"{r['data_over_train']:.1f} | {mem} | {fits} |")
+
+
+def table(results) -> str:
+    return '\n'.join([HEADER] + [table_row(r) for r in results])
+
+
+def machine() -> str:
+    cpu = platform.processor() or 'unknown CPU'
+    try:
+        with open('/proc/cpuinfo') as f:
+            names = [ln.split(':', 1)[1].strip() for ln in f
+                     if ln.startswith('model name')]
+        cpu = f'{names[0]} x {len(names)} logical cores' if names else cpu
+    except OSError:
+        pass
+    desc = (f'{cpu}; {platform.system()} {platform.release()}; Python '
+            f'{platform.python_version()}; torch {torch.__version__} '
+            f'(threads {torch.get_num_threads()}, OMP_NUM_THREADS='
+            f"{os.environ.get('OMP_NUM_THREADS', 'unset')})")
+    if torch.cuda.is_available():
+        desc += f'; GPU {torch.cuda.get_device_name(0)}'
+    return desc
+
+
+def _run(cmd, what):
+    proc = subprocess.run(cmd, cwd=REPO, text=True, capture_output=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f'{what} failed:\n' + proc.stdout[-2000:]
+                           + proc.stderr[-4000:])
+
+
+def cache_args(config, args, cache_root):
+    """For a teacher-cache config: build its cache under ``cache_root``
+    (with this run's flags) and return ``args`` pointing at it."""
+    if not Config.fromfile(config).model.get('teacher_cache'):
+        return args
+    cache_dir = osp.join(cache_root, osp.splitext(osp.basename(config))[0])
+    args = copy.copy(args)
+    args.cfg_options = dict(args.cfg_options or {})
+    args.cfg_options.update({'model.teacher_cache': cache_dir,
+                             'train_dataloader.dataset.cache_dir': cache_dir})
+    cmd = [sys.executable, osp.join(REPO, 'tools', 'build_teacher_cache.py'),
+           config, '--device', args.device]
+    cmd += ['--random-teacher'] if args.random_teacher else []
+    cmd += ['--cfg-options'] + [f'{k}={_cli_value(v)}'
+                                for k, v in args.cfg_options.items()]
+    _run(cmd, 'cache build')
+    return args
+
+
+def run_all(args):
+    results = []
+    cache_root = tempfile.mkdtemp(prefix='teacher_cache_')
+    for method, config in DEMO_CONFIGS:
+        print(f'== {method}: {config}', flush=True)
+        config_args = cache_args(config, args, cache_root)
+        with tempfile.NamedTemporaryFile(suffix='.json') as out:
+            cmd = [sys.executable, osp.abspath(__file__), config, '--json',
+                   out.name, '--iters', str(args.iters), '--warmup',
+                   str(args.warmup), '--data-batches',
+                   str(args.data_batches), '--device', args.device]
+            cmd += ['--no-memory'] if args.no_memory else []
+            cmd += _shared_flags(config_args)
+            _run(cmd, config)
+            with open(out.name) as f:
+                result = json.load(f)[0]
+        result['method'] = method
+        print(table_row(result), flush=True)
+        results.append(result)
+    return results
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.memory_phase:
+        cfg = load_config(args.config, args)
+        with DefaultScope.overwrite_default_scope(
+                cfg.get('default_scope', 'mmkd_video')):
+            print('MEMORY ' + json.dumps(measure_memory_phase(cfg, args)))
+        return
+    results = run_all(args) if args.all else [benchmark(args.config, args)]
+    text = table(results)
+    print(text)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=1)
+    if args.markdown:
+        command = 'python tools/benchmark.py ' + ' '.join(
+            argv if argv is not None else sys.argv[1:])
+        block = (f'Machine: {machine()}\n\nCommand: `OMP_NUM_THREADS='
+                 f"{os.environ.get('OMP_NUM_THREADS', '')} {command}`\n\n"
+                 + text + '\n\nNot benchmarked yet: ' + '; '.join(PENDING))
+        write_markdown(args.markdown, block, args.markdown_section)
+
+
+def write_markdown(path: str, block: str, section: str) -> None:
+    """Write ``block`` into ``path``: between the lines
+    ``<!-- benchmark:SECTION -->`` and ``<!-- /benchmark:SECTION -->`` if
+    the file has them (the rest of the page is kept), else as the file."""
+    start = f'<!-- benchmark:{section} -->'
+    end = f'<!-- /benchmark:{section} -->'
+    text = open(path).read() if osp.isfile(path) else ''
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        tail = rest.split(end, 1)[1]
+        text = f'{head}{start}\n{block}\n{end}{tail}'
+    else:
+        text = f'{start}\n{block}\n{end}\n'
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+if __name__ == '__main__':
+    # mmengine's per-parameter init_weights report is noise here
+    MMLogger.get_instance('benchmark', log_level='WARNING')
+    main()
