@@ -8,6 +8,9 @@ here checks, when the annotations are loaded, that
 
 * every CSV row has 8 fields (``video_id, timestamp, x1, y1, x2, y2,
   action_id, person_id``) with normalised box coordinates;
+* every keyframe lies in ``[timestamp_start, timestamp_end)`` (mmaction2
+  clamps frame indices to that range, so a keyframe past it would silently
+  be given the last frames);
 * every keyframe's frame folder and its centre frame exist;
 * every keyframe (after the excluded timestamps) has a proposal entry of
   shape ``[n, 4]`` or ``[n, 5]`` with coordinates in ``[0, 1]``;
@@ -60,7 +63,8 @@ class CheckedAVADataset(AVADataset):
     Raises:
         FileNotFoundError: An annotation file, a keyframe's frame folder or
             its centre frame is missing.
-        ValueError: A CSV row is malformed.
+        ValueError: A CSV row is malformed, or a keyframe lies outside
+            ``[timestamp_start, timestamp_end)``.
         MissingProposalsError: A keyframe has no proposals in
             ``proposal_file`` (a ``KeyError``).
     """
@@ -90,6 +94,17 @@ class CheckedAVADataset(AVADataset):
         for lineno, line in enumerate(list_from_file(self.ann_file), 1):
             self._check_row(lineno, line)
         data_list = super().load_data_list()
+        outside = [repr(info['img_key']) for info in data_list
+                   if not self.timestamp_start <= info['timestamp']
+                   < self.timestamp_end]
+        if outside:
+            raise ValueError(
+                f'{type(self).__name__}: {len(outside)} keyframes of '
+                f'{self.ann_file!r} lie outside [timestamp_start, '
+                f'timestamp_end) = [{self.timestamp_start}, '
+                f'{self.timestamp_end}):\n{_listing(outside)}\nFix: set the '
+                "dataset's timestamp_start/timestamp_end to the seconds the "
+                'frames span (AVA: 900, 1800; the generator prints them).')
         if self.check_files:
             missing = [m for m in map(self._missing_frames, data_list) if m]
             if missing:

@@ -236,3 +236,14 @@ def test_malformed_row_names_its_line(ava, tmp_path):
     open(bad, 'w').write('\n'.join(lines) + '\n')
     with pytest.raises(ValueError, match='line 3 of'):
         CheckedAVADataset(**dict(dataset_args(ava), ann_file=bad))
+
+
+def test_keyframe_outside_timestamp_range_is_an_error(ava):
+    args = dict(dataset_args(ava), timestamp_end=KEYFRAMES[1])
+    # mmaction2 clamps the frames of the last keyframe to the range's end
+    AVADataset(**args)
+    with pytest.raises(ValueError) as err:
+        CheckedAVADataset(**args)
+    message = str(err.value)
+    assert "'syntrain000,0905'" in message and '[900, 905)' in message
+    assert "'syntrain000,0904'" not in message
