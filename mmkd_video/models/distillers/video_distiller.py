@@ -139,6 +139,14 @@ class VideoDistiller(BaseModel):
         teacher_stage (str): How far the teacher runs: ``'auto'`` stops after
             the backbone when no teacher recorder lies past it, else runs
             the head; or ``'backbone'``/``'neck'``/``'head'``.
+        teacher_forward (dict, optional): How the teacher runs, for teachers
+            a recognizer's ``stage=`` does not fit. ``None`` (default): the
+            teacher runs first, in tensor mode up to ``teacher_stage``.
+            A config, e.g. ``dict(type='RoITeacherForward',
+            rois='student.rois')`` for detectors: built from ``MODELS``, it
+            is called as ``fn(teacher, inputs, data_samples,
+            student_records)`` after the student's forward, so the teacher
+            can reuse what the student saw (its sampled RoIs).
         nonfinite (str): ``'raise'`` (default): a NaN/inf loss stops training
             with an error naming the term and iteration; ``'skip'``: that
             step's update is skipped and counted in the log.
@@ -161,6 +169,7 @@ class VideoDistiller(BaseModel):
                  train_steps: Optional[List[dict]] = None,
                  frozen_modules: Sequence[str] = (),
                  teacher_stage: str = 'auto',
+                 teacher_forward: Optional[dict] = None,
                  nonfinite: str = 'raise',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -197,6 +206,13 @@ class VideoDistiller(BaseModel):
                              f"'neck' or 'head', but got {teacher_stage!r}")
         self.teacher_stage = self._auto_teacher_stage() \
             if teacher_stage == 'auto' else teacher_stage
+        self.teacher_forward = None
+        if teacher_forward is not None:
+            if self.teacher is None:
+                raise ValueError('teacher_forward is set but teacher is None')
+            self.teacher_forward = MODELS.build(teacher_forward)
+            for ref in self.teacher_forward.references:
+                self._check_ref(ref, 'teacher_forward')
         if nonfinite not in ('raise', 'skip'):
             raise ValueError(
                 f"nonfinite must be 'raise' or 'skip', but got {nonfinite!r}")
@@ -455,9 +471,13 @@ class VideoDistiller(BaseModel):
     # one iteration
     # ------------------------------------------------------------------
     def _run_models(self, inputs, data_samples):
-        """Student forward (loss mode) + teacher forward (tensor, no_grad)."""
+        """Student forward (loss mode) + teacher forward (no_grad).
+
+        With ``teacher_forward`` the teacher runs after the student, on the
+        student's records; else first, in tensor mode up to its stage.
+        """
         records = {}
-        if self.teacher is not None:
+        if self.teacher is not None and self.teacher_forward is None:
             with torch.no_grad(), self.teacher_records.recording() as rec_t:
                 self.teacher(inputs, data_samples, mode='tensor',
                              stage=self.teacher_stage)
@@ -465,6 +485,11 @@ class VideoDistiller(BaseModel):
         with self.student_records.recording() as rec_s:
             task_losses = self.student(inputs, data_samples, mode='loss')
         records['student'] = rec_s
+        if self.teacher_forward is not None:
+            with torch.no_grad(), self.teacher_records.recording() as rec_t:
+                self.teacher_forward(self.teacher, inputs, data_samples,
+                                     rec_s)
+            records['teacher'] = rec_t
         return task_losses, records
 
     def _step_losses(self, step: dict, records: dict,
