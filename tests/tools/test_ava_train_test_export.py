@@ -17,7 +17,7 @@ from mmkd_video.models.distillers import build_model_from_spec
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 AVA = osp.join(REPO, 'configs', 'ava')
-SUFFIX = 'fastrcnn-slowonly-r50-w8-to-r18-w4_1xb8-4x4x1-20e_ava-synthetic-rgb'
+SUFFIX = 'fastrcnn-slowonly-r50-w8-to-r18-w4_1xb8-4x4x1-20e_synthetic-ava-rgb'
 COMBINED = osp.join(AVA, f'genkd-structkd_{SUFFIX}.py')
 KD = osp.join(AVA, f'kd_{SUFFIX}.py')
 TEACHER_MODEL = osp.join(REPO, 'configs', '_base_', 'models',

@@ -3,7 +3,6 @@
 # 2-2-2-2) with base_channels=4, so the feature is 32 channels (teacher 256)
 # and the backbone has ~8x fewer parameters. Same stem, strides (stride-8
 # features) and RoI head as the teacher, so backbone maps and RoIs align.
-num_classes = 6  # 5 synthetic actions + mmaction2's unused class 0
 model = dict(
     type='FastRCNN',
     _scope_='mmdet',
@@ -35,7 +34,7 @@ model = dict(
             type='BBoxHeadAVA',
             background_class=True,
             in_channels=32,
-            num_classes=num_classes,
+            num_classes=6,  # 5 synthetic actions + the unused class 0
             multilabel=True,
             dropout_ratio=0.5)),
     data_preprocessor=dict(

@@ -7,7 +7,6 @@
 # synthetic frames, so a ~25-px actor covers ~3x3 cells before RoIAlign.
 # For real AVA set base_channels=64 and spatial_strides=(1, 2, 2, 1) with
 # in_channels=2048 (mmaction2's own config).
-num_classes = 6  # 5 synthetic actions + mmaction2's unused class 0
 model = dict(
     type='FastRCNN',
     _scope_='mmdet',
@@ -39,7 +38,7 @@ model = dict(
             type='BBoxHeadAVA',
             background_class=True,
             in_channels=256,
-            num_classes=num_classes,
+            num_classes=6,  # 5 synthetic actions + the unused class 0
             multilabel=True,
             dropout_ratio=0.5)),
     data_preprocessor=dict(

@@ -4,8 +4,7 @@
 # here of the attention-weighted 256-channel RoI features both models'
 # bbox heads receive) terms added to the network step, and the critic's own
 # step. Weights as in the two parent configs.
-_base_ = ['./genkd_fastrcnn-slowonly-r50-w8-to-r18-w4_1xb8-4x4x1-20e_'
-          'ava-synthetic-rgb.py']
+_base_ = ['./ava_genkd_r50-w8-to-r18-w4.py']
 model = dict(
     student_recorders=dict(
         feat_bb=dict(module='backbone'),
@@ -43,7 +42,3 @@ model = dict(
         dict(optim_wrapper='discriminator',
              losses=dict(ho='discriminator_loss')),
     ])
-optim_wrapper = dict(
-    discriminator=dict(
-        modules=['distill_losses.ho.discriminator'],
-        optimizer=dict(type='SGD', lr=4e-4, momentum=0.9)))

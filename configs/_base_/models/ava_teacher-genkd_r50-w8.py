@@ -6,15 +6,9 @@
 # to reconstruct the (detached) RoI features given the attention, with its
 # own optimizer in the same iteration (GenKD's phase 1 without a separate
 # run: the teacher is not given here, it is trained).
-_base_ = [
-    '../_base_/datasets/ava_synthetic.py',
-    '../_base_/schedules/demo_adamw_cosine_20e.py',
-    '../_base_/default_runtime.py'
-]
 model = dict(
     type='VideoDistiller',
-    student='{{ fileDirname }}/../_base_/models/'
-    'ava_fastrcnn_slowonly-r50-w8_genkd.py',
+    student='{{ fileDirname }}/ava_fastrcnn_slowonly-r50-w8_genkd.py',
     student_recorders=dict(
         # per sampled RoI: F [N_roi, 256, 4, 8, 8], A [N_roi, 256, 4]
         feat=dict(module='roi_head.shared_head.feature_tap'),
@@ -31,16 +25,3 @@ model = dict(
         dict(optim_wrapper='cvae', losses=['cvae']),
         dict(optim_wrapper='network', losses=[], task_loss=True),
     ])
-optim_wrapper = dict(
-    _delete_=True,
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.roi_head.shared_head.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-3, betas=(0.8, 0.999))),
-    network=dict(
-        modules=['student.backbone',
-                 'student.roi_head.shared_head.head.attention_branch',
-                 'student.roi_head.bbox_head'],
-        optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
-        clip_grad=dict(max_norm=40, norm_type=2)))
-default_hooks = dict(checkpoint=dict(save_best='mAP/overall', rule='greater'))
-custom_hooks = [dict(type='StudentExportHook')]

@@ -11,15 +11,9 @@
 #      MSE(Dec_s(A_s + eps, A_s), F_s) on a 2-epoch warm-up + attention
 #      distillation MSE(A_s, A_t).
 # Weights are recognition's (configs/genkd/genkd-phase2_r3d18*).
-_base_ = [
-    '../_base_/models/ava_distiller_r50-w8-to-r18-w4.py',
-    '../_base_/datasets/ava_synthetic.py',
-    '../_base_/schedules/demo_adamw_cosine_20e.py',
-    '../_base_/default_runtime.py'
-]
+_base_ = ['./ava_distiller_r50-w8-to-r18-w4.py']
 model = dict(
-    student='{{ fileDirname }}/../_base_/models/'
-    'ava_fastrcnn_slowonly-r18-w4_genkd.py',
+    student='{{ fileDirname }}/ava_fastrcnn_slowonly-r18-w4_genkd.py',
     student_recorders=dict(
         feat=dict(module='roi_head.shared_head.feature_tap'),
         att=dict(module='roi_head.shared_head.attention_tap')),
@@ -50,16 +44,3 @@ model = dict(
         dict(optim_wrapper='cvae', losses=['cvae', 'gd']),
         dict(optim_wrapper='network', losses=['rec', 'ad'], task_loss=True),
     ])
-optim_wrapper = dict(
-    _delete_=True,
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.roi_head.shared_head.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-3, betas=(0.8, 0.999))),
-    network=dict(
-        modules=['student.backbone', 'student.roi_head.shared_head.proj',
-                 'student.roi_head.shared_head.head.attention_branch',
-                 'student.roi_head.bbox_head'],
-        optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
-        clip_grad=dict(max_norm=40, norm_type=2)))
-default_hooks = dict(checkpoint=dict(save_best='mAP/overall', rule='greater'))
-custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

@@ -4,12 +4,7 @@
 # Hinton's KD with the sigmoid AVA's classes use instead of a softmax. The
 # logits include mmaction2's unused class-0 column (never scored by
 # AVAMetric); both models' column 0 is untrained, matching it is harmless.
-_base_ = [
-    '../_base_/models/ava_distiller_r50-w8-to-r18-w4.py',
-    '../_base_/datasets/ava_synthetic.py',
-    '../_base_/schedules/demo_adamw_cosine_20e.py',
-    '../_base_/default_runtime.py'
-]
+_base_ = ['./ava_distiller_r50-w8-to-r18-w4.py']
 model = dict(
     student_recorders=dict(scores=dict(module='roi_head.bbox_head')),
     teacher_recorders=dict(scores=dict(module='roi_head.bbox_head')),
@@ -17,5 +12,3 @@ model = dict(
         kd=dict(type='BinaryPixelWiseDistillLoss', tau=1.0, loss_weight=1.0,
                 inputs=dict(preds_S='student.scores',
                             preds_T='teacher.scores'))))
-default_hooks = dict(checkpoint=dict(save_best='mAP/overall', rule='greater'))
-custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]
