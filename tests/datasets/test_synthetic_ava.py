@@ -85,9 +85,10 @@ def test_mmaction2_avadataset_reads_generated_files(ava):
     assert boxes.max() <= 64 and boxes.max() > 1  # pixels, not normalised
 
 
-def test_avametric_scores_ground_truth_as_perfect(ava):
+def test_avametric_scores_ground_truth_as_perfect(ava, tmp_path, monkeypatch):
     """AVAMetric reads the CSV, label map and exclusions: the ground truth
     itself gets mAP 1, a shuffled labelling much less."""
+    monkeypatch.chdir(tmp_path)  # AVAMetric writes a temporary CSV here
     ds = AVADataset(**dataset_args(ava, 'val'))
 
     def evaluate(shuffle):
