@@ -20,11 +20,12 @@ import glob
 import json
 import os
 import os.path as osp
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo import REPO, count_params, run, train  # noqa: E402
+from demo import REPO, count_params, run  # noqa: E402
 
 SUFFIX = 'fastrcnn-slowonly-r50-w8-to-r18-w4_1xb8-4x4x1-20e_synthetic-ava-rgb'
 TEACHER = ('configs/ava/teacher-genkd_fastrcnn-slowonly-r50-w8_1xb8-4x4x1-'
@@ -46,6 +47,35 @@ METHODS = dict(
               f'configs/ava/genkd-structkd_{SUFFIX}.py', GENKD_MODEL),
 )
 DATA = dict(train_videos=10, val_videos=6, keyframes=(902, 909))
+
+
+def train(config, work_dir, seed, data_root, extra=()):
+    """``tools/train.py`` with ``work_dir`` as working directory.
+
+    mmaction2's AVAMetric writes its temporary result CSV into the working
+    directory under a name made of the current second, so two evaluations
+    sharing one directory (parallel reproductions) can delete each other's
+    file; each run gets its own. Paths are made absolute for that.
+    """
+    work_dir = osp.abspath(work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'),
+           osp.join(REPO, config), '--work-dir', work_dir, '--seed',
+           str(seed), '--cfg-options', f'data_root={osp.abspath(data_root)}',
+           *extra]
+    log_file = osp.join(work_dir, 'train.log')
+    print('$ ' + ' '.join(cmd), flush=True)
+    start = time.time()
+    with open(log_file, 'w') as log:
+        proc = subprocess.run(cmd, cwd=work_dir, stdout=log,
+                              stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        with open(log_file) as f:
+            tail = f.read()[-3000:]
+        raise SystemExit(f'command failed ({proc.returncode}), log '
+                         f'{log_file}:\n{tail}')
+    print(f'  done in {time.time() - start:.0f} s (log: {log_file})',
+          flush=True)
 
 
 def generate(data_root, log_dir):
@@ -87,7 +117,7 @@ def deployed_params(model_config):
 def train_teacher(work, seed, data_root):
     """Train the teacher once per work dir; returns its checkpoint."""
     teacher_dir = osp.join(work, 'teacher')
-    ckpt = osp.join(teacher_dir, 'student_latest.pth')
+    ckpt = osp.abspath(osp.join(teacher_dir, 'student_latest.pth'))
     if not osp.isfile(osp.join(teacher_dir, 'done')):
         train(TEACHER, teacher_dir, seed, data_root)
         open(osp.join(teacher_dir, 'done'), 'w').close()

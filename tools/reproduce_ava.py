@@ -21,9 +21,9 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo import REPO, train  # noqa: E402
+from demo import REPO  # noqa: E402
 from demo_ava import (METHODS, STUDENT, generate, last_map,  # noqa: E402
-                      train_teacher)
+                      train, train_teacher)
 
 ROWS = [('no KD (student alone)', STUDENT)] + [
     (METHODS[m][0].replace('student + ', ''), METHODS[m][1])
