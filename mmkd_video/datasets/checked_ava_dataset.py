@@ -166,9 +166,10 @@ class CheckedAVADataset(AVADataset):
             if (boxes.ndim != 2 or boxes.shape[1] not in (4, 5)
                     or len(boxes) == 0 or boxes[:, :4].min() < 0
                     or boxes[:, :4].max() > 1):
+                low, high = ((boxes[..., :4].min(), boxes[..., :4].max())
+                             if boxes.size else (0., 0.))
                 bad.append(f'{key!r}: shape {boxes.shape}, box range '
-                           f'[{boxes[..., :4].min() if boxes.size else 0:.3f},'
-                           f' {boxes[..., :4].max() if boxes.size else 0:.3f}]')
+                           f'[{low:.3f}, {high:.3f}]')
         if missing:
             raise MissingProposalsError(
                 f'{type(self).__name__}: {len(missing)} of {len(data_list)} '

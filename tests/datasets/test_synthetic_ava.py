@@ -248,3 +248,15 @@ def test_keyframe_outside_timestamp_range_is_an_error(ava):
     message = str(err.value)
     assert "'syntrain000,0905'" in message and '[900, 905)' in message
     assert "'syntrain000,0904'" not in message
+
+
+def test_malformed_proposals_are_one_error_naming_them(ava, tmp_path):
+    proposals = pickle.load(open(ava['proposal_file_train'], 'rb'))
+    excluded = {line.strip() for line in open(ava['exclude_file_train'])}
+    key = sorted(k for k in proposals if k not in excluded)[0]
+    proposals[key] = proposals[key] * 64  # pixels instead of normalised
+    bad = str(tmp_path / 'proposals.pkl')
+    pickle.dump(proposals, open(bad, 'wb'))
+    with pytest.raises(ValueError) as err:
+        CheckedAVADataset(**dict(dataset_args(ava), proposal_file=bad))
+    assert repr(key) in str(err.value) and 'normalised' in str(err.value)

@@ -1,4 +1,4 @@
-"""GenKD's attention on RoI features, as an mmaction2 AVARoIHead shared head."""
+"""GenKD's attention on RoI features, as AVARoIHead's shared head."""
 from typing import Optional
 
 import torch.nn as nn
@@ -81,5 +81,6 @@ class GenKDRoIAttention(BaseModule):
                              f'[N_roi, C, T, h, w], but got {tuple(x.shape)}')
         roi_feat = self.proj(x) if self.proj is not None else x
         roi_feat = self.feature_tap(roi_feat)  # [N_roi, C, T, h, w]
-        att = self.attention_tap(self.head.attention(roi_feat))  # [N_roi, C, T]
+        # [N_roi, C, T]
+        att = self.attention_tap(self.head.attention(roi_feat))
         return self.head.weight_feature(roi_feat, att)
