@@ -14,6 +14,7 @@ a config in ``configs/ava/`` (re-runnable by hand), in this order:
 Usage:
     python tools/demo_ava.py [--work-dir work_dirs/demo_ava] [--seed 0]
         [--methods structkd] [--data-root data/ava_synthetic]
+        [--max-epochs N]
 """
 import argparse
 import glob
@@ -114,12 +115,12 @@ def deployed_params(model_config):
     return count_params(model_config, ('roi_head.shared_head.head.cvae', ))
 
 
-def train_teacher(work, seed, data_root):
+def train_teacher(work, seed, data_root, extra=()):
     """Train the teacher once per work dir; returns its checkpoint."""
     teacher_dir = osp.join(work, 'teacher')
     ckpt = osp.abspath(osp.join(teacher_dir, 'student_latest.pth'))
     if not osp.isfile(osp.join(teacher_dir, 'done')):
-        train(TEACHER, teacher_dir, seed, data_root)
+        train(TEACHER, teacher_dir, seed, data_root, extra)
         open(osp.join(teacher_dir, 'done'), 'w').close()
     return ckpt
 
@@ -131,27 +132,32 @@ def main():
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--methods', nargs='*', default=['structkd'],
                         choices=sorted(METHODS))
+    parser.add_argument('--max-epochs', type=int, default=None,
+                        help='cut every run short (a smoke test of the '
+                        'pipeline; the configs train 20 epochs)')
     args = parser.parse_args()
     os.chdir(REPO)
     start = time.time()
     work = args.work_dir
     os.makedirs(work, exist_ok=True)
     generate(args.data_root, work)
+    short = ([f'train_cfg.max_epochs={args.max_epochs}']
+             if args.max_epochs else [])
     common = dict(seed=args.seed, data_root=args.data_root)
 
-    teacher_ckpt = train_teacher(work, args.seed, args.data_root)
+    teacher_ckpt = train_teacher(work, args.seed, args.data_root, short)
     rows = [('teacher (FastRCNN SlowOnly-R50 w8 + GenKD attention)',
              deployed_params(TEACHER_MODEL),
              last_map(osp.join(work, 'teacher'))[0])]
-    train(STUDENT, osp.join(work, 'student'), **common)
+    train(STUDENT, osp.join(work, 'student'), extra=short, **common)
     rows.append(('student alone (FastRCNN SlowOnly-R18 w4)',
                  deployed_params(STUDENT_MODEL),
                  last_map(osp.join(work, 'student'))[0]))
     for method in args.methods:
         name, config, model = METHODS[method]
         run_dir = osp.join(work, method)
-        train(config, run_dir, extra=[f'model.teacher_ckpt={teacher_ckpt}'],
-              **common)
+        train(config, run_dir,
+              extra=[f'model.teacher_ckpt={teacher_ckpt}', *short], **common)
         rows.append((name, deployed_params(model), last_map(run_dir)[0]))
 
     print()

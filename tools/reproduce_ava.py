@@ -69,13 +69,14 @@ def main():
     lines = [
         f'Teacher (FastRCNN SlowOnly-R50 w8 + GenKD RoI attention, seed 0): '
         f'{teacher} frame mAP@0.5 on the val split. Students: FastRCNN '
-        f'SlowOnly-R18 w4, last-epoch frame mAP@0.5 (%), mean ± std over '
-        f'seeds {args.seeds}.', '',
-        '| student | mAP mean ± std | per seed |', '|---|---:|---|']
+        f'SlowOnly-R18 w4, last-epoch frame mAP@0.5 (%), mean ± sample std '
+        f'over the finished seeds of {args.seeds} (n).', '',
+        '| student | mAP mean ± std | n | per seed |', '|---|---:|---:|---|']
     for name, values in results.items():
-        std = statistics.stdev(values) if len(values) > 1 else 0.0
+        std = statistics.stdev(values) if len(values) > 1 else float('nan')
         lines.append(f'| {name} | {statistics.mean(values):.1f} ± {std:.1f}'
-                     f' | {", ".join(f"{v:.1f}" for v in values)} |')
+                     f' | {len(values)} | '
+                     f'{", ".join(f"{v:.1f}" for v in values)} |')
     table = '\n'.join(lines)
     print(table)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
