@@ -1,4 +1,5 @@
 """Datasets: checked mmaction2 datasets and the synthetic data generator."""
+from .checked_ava_dataset import CheckedAVADataset
 from .checked_datasets import CheckedRawframeDataset, CheckedVideoDataset
 from .file_errors import (DataFileError, ReportFileErrors, apply_transforms,
                           describe_source)
@@ -6,10 +7,12 @@ from .synthetic import (LAYOUTS, MAX_CLASSES, MOTIONS, ClipInfo, class_names,
                         flip_label_map, generate_dataset, motion_states,
                         plan_clips, render_clip, sample_appearance,
                         write_rawframes, write_video)
+from .synthetic_ava import AVA_ACTIONS, generate_ava_dataset
 from .teacher_cache_dataset import (TeacherCacheDataset, check_deterministic,
                                     dataset_fingerprint)
 
 __all__ = [
+    'CheckedAVADataset', 'AVA_ACTIONS', 'generate_ava_dataset',
     'CheckedVideoDataset', 'CheckedRawframeDataset', 'DataFileError',
     'ReportFileErrors', 'apply_transforms', 'describe_source', 'LAYOUTS',
     'MAX_CLASSES', 'MOTIONS', 'ClipInfo', 'class_names', 'flip_label_map',

@@ -5,3 +5,4 @@ from .distillers import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .necks import *  # noqa: F401,F403
+from .roi_heads import *  # noqa: F401,F403

@@ -6,6 +6,10 @@ Examples:
     # every layout under data/ as mmaction2's stock configs expect them
     # (data/ucf101 with videos and rawframes, data/hmdb51, data/kinetics400)
     python tools/data/generate_synthetic.py --out data --layout all
+    # AVA-format action detection set (mmaction2's data/ava layout) for
+    # configs/_base_/datasets/ava_synthetic.py; AVA itself uses 902-1798
+    python tools/data/generate_synthetic.py --layout ava \
+        --out data/ava_synthetic --keyframes 902 909
 """
 import argparse
 import json
@@ -13,6 +17,7 @@ import time
 
 from mmkd_video.datasets.synthetic import (LAYOUTS, MAX_CLASSES,
                                           generate_dataset)
+from mmkd_video.datasets.synthetic_ava import generate_ava_dataset
 
 
 def parse_args(argv=None):
@@ -21,9 +26,10 @@ def parse_args(argv=None):
         'classes differ only in motion.')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument(
-        '--layout', default='ucf101', choices=LAYOUTS + ('all', ),
+        '--layout', default='ucf101', choices=LAYOUTS + ('all', 'ava'),
         help='on-disk layout; "all" writes each into its mmaction2 folder '
-        'name under --out (ucf101, hmdb51, kinetics400)')
+        'name under --out (ucf101, hmdb51, kinetics400); "ava" writes the '
+        'action detection set (AVA v2.2 files, see --keyframes)')
     parser.add_argument(
         '--num-classes', type=int, default=10,
         help=f'number of classes, 2 to {MAX_CLASSES} (default: 10)')
@@ -33,8 +39,9 @@ def parse_args(argv=None):
     parser.add_argument(
         '--frames', type=int, default=32, help='frames per clip (default: 32)')
     parser.add_argument(
-        '--size', type=int, default=64,
-        help='frame side in pixels, square frames (default: 64)')
+        '--size', type=int, default=None,
+        help='frame side in pixels, square frames (default: 64; 96 for '
+        '--layout ava)')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     parser.add_argument(
         '--ext', choices=('avi', 'mp4'), default=None,
@@ -48,12 +55,49 @@ def parse_args(argv=None):
         help='fraction of groups held out for validation (default: 0.3)')
     parser.add_argument(
         '--fps', type=float, default=25., help='frame rate in the files')
+    ava = parser.add_argument_group('--layout ava (30 fps, 96-px frames '
+                                    'unless --size is given)')
+    ava.add_argument(
+        '--keyframes', type=int, nargs=2, default=(902, 1798),
+        metavar=('FIRST', 'LAST'),
+        help='first and last keyframe second, inclusive (default: AVA\'s '
+        '902 1798; the demo uses 902 909)')
+    ava.add_argument('--train-videos', type=int, default=6,
+                     help='training movies (default: 6)')
+    ava.add_argument('--val-videos', type=int, default=2,
+                     help='validation movies (default: 2)')
+    ava.add_argument('--actors', type=int, nargs=2, default=(2, 3),
+                     metavar=('MIN', 'MAX'),
+                     help='actors per movie (default: 2 3)')
     return parser.parse_args(argv)
+
+
+def main_ava(args) -> dict:
+    """Write the AVA-format set and print where the files are."""
+    info = generate_ava_dataset(
+        args.out, num_train_videos=args.train_videos,
+        num_val_videos=args.val_videos, keyframes=tuple(args.keyframes),
+        actors=tuple(args.actors),
+        size=args.size or 96, seed=args.seed)
+    print(f'ava: {info["num_keyframes_train"]} train + '
+          f'{info["num_keyframes_val"]} val keyframes, '
+          f'{info["num_classes"] - 1} actions, frames in {info["data_root"]}'
+          f', annotations in {info["anno_root"]} (dataset timestamp_start='
+          f'{info["timestamp_start"]}, timestamp_end='
+          f'{info["timestamp_end"]})')
+    return info
 
 
 def main(argv=None):
     args = parse_args(argv)
     start = time.time()
+    if args.layout == 'ava':
+        try:
+            main_ava(args)
+        except ValueError as exc:
+            raise SystemExit(f'generate_synthetic.py: error: {exc}')
+        print(f'done in {time.time() - start:.1f} s')
+        return
     try:
         info = generate_dataset(
             args.out,
@@ -61,7 +105,7 @@ def main(argv=None):
             num_classes=args.num_classes,
             videos_per_class=args.videos_per_class,
             num_frames=args.frames,
-            size=args.size,
+            size=args.size or 64,
             seed=args.seed,
             ext=args.ext,
             clips_per_group=args.clips_per_group,

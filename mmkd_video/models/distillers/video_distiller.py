@@ -142,6 +142,14 @@ class VideoDistiller(BaseModel):
         teacher_stage (str): How far the teacher runs: ``'auto'`` stops after
             the backbone when no teacher recorder lies past it, else runs
             the head; or ``'backbone'``/``'neck'``/``'head'``.
+        teacher_forward (dict, optional): How the teacher runs, for teachers
+            a recognizer's ``stage=`` does not fit. ``None`` (default): the
+            teacher runs first, in tensor mode up to ``teacher_stage``.
+            A config, e.g. ``dict(type='RoITeacherForward',
+            rois='student.rois')`` for detectors: built from ``MODELS``, it
+            is called as ``fn(teacher, inputs, data_samples,
+            student_records)`` after the student's forward, so the teacher
+            can reuse what the student saw (its sampled RoIs).
         nonfinite (str): ``'raise'`` (default): a NaN/inf loss stops training
             with an error naming the term and iteration; ``'skip'``: that
             step's update is skipped and counted in the log.
@@ -169,6 +177,7 @@ class VideoDistiller(BaseModel):
                  train_steps: Optional[List[dict]] = None,
                  frozen_modules: Sequence[str] = (),
                  teacher_stage: str = 'auto',
+                 teacher_forward: Optional[dict] = None,
                  nonfinite: str = 'raise',
                  teacher_cache: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -208,6 +217,13 @@ class VideoDistiller(BaseModel):
                              f"'neck' or 'head', but got {teacher_stage!r}")
         self.teacher_stage = self._auto_teacher_stage() \
             if teacher_stage == 'auto' else teacher_stage
+        self.teacher_forward = None
+        if teacher_forward is not None:
+            if self.teacher is None:
+                raise ValueError('teacher_forward is set but teacher is None')
+            self.teacher_forward = MODELS.build(teacher_forward)
+            for ref in self.teacher_forward.references:
+                self._check_ref(ref, 'teacher_forward')
         if nonfinite not in ('raise', 'skip'):
             raise ValueError(
                 f"nonfinite must be 'raise' or 'skip', but got {nonfinite!r}")
@@ -215,6 +231,12 @@ class VideoDistiller(BaseModel):
         self._validate_wiring()
         self.teacher_cache = None
         if teacher_cache is not None:
+            if self.teacher_forward is not None:
+                raise ValueError(
+                    'teacher_cache and teacher_forward are both set: a cache '
+                    'holds one record per sample, while teacher_forward runs '
+                    'the teacher on what the student saw in this step (e.g. '
+                    'its sampled RoIs). Use one of them.')
             if self.teacher is None or not self.teacher_records.names():
                 raise ValueError('teacher_cache is set, but there is no '
                                  'teacher or no teacher_recorders to cache')
@@ -509,16 +531,28 @@ class VideoDistiller(BaseModel):
     # one iteration
     # ------------------------------------------------------------------
     def _run_models(self, inputs, data_samples):
-        """Student forward (loss mode) + teacher records (forward or cache)."""
+        """Student forward (loss mode) + the teacher's records.
+
+        The teacher's records come from the teacher cache, or from a teacher
+        forward without autograd: before the student, in tensor mode up to
+        ``teacher_stage``; or, with ``teacher_forward``, after the student,
+        on the student's records (a detector's sampled RoIs).
+        """
         records = {}
         if self.teacher_cache is not None:
             records['teacher'] = self.teacher_cache.lookup(data_samples,
                                                            inputs.device)
-        elif self.teacher is not None:
+        elif self.teacher is not None and self.teacher_forward is None:
             records['teacher'] = self.run_teacher(inputs, data_samples)
         with self.student_records.recording() as rec_s:
             task_losses = self.student(inputs, data_samples, mode='loss')
         records['student'] = rec_s
+        if self.teacher_forward is not None and self.teacher_cache is None:
+            with torch.no_grad(), teacher_autocast(inputs.device.type), \
+                    self.teacher_records.recording() as rec_t:
+                self.teacher_forward(self.teacher, inputs, data_samples,
+                                     rec_s)
+            records['teacher'] = rec_t
         return task_losses, records
 
     def run_teacher(self, inputs: torch.Tensor,

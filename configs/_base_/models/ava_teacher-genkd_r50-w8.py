@@ -1,0 +1,27 @@
+# The AVA teacher: FastRCNN with a narrow SlowOnly-R50 and GenKD's attention +
+# CVAE on its RoI features, trained from scratch on the synthetic AVA set.
+# One run gives every distillation config its teacher (student_latest.pth in
+# the work dir, written by StudentExportHook): the detector learns through
+# its task loss on the attention-weighted RoI features, and the CVAE learns
+# to reconstruct the (detached) RoI features given the attention, with its
+# own optimizer in the same iteration (GenKD's phase 1 without a separate
+# run: the teacher is not given here, it is trained).
+model = dict(
+    type='VideoDistiller',
+    student='{{ fileDirname }}/ava_fastrcnn_slowonly-r50-w8_genkd.py',
+    student_recorders=dict(
+        # per sampled RoI: F [N_roi, 256, 4, 8, 8], A [N_roi, 256, 4]
+        feat=dict(module='roi_head.shared_head.feature_tap'),
+        att=dict(module='roi_head.shared_head.attention_tap')),
+    derived=dict(
+        cvae=dict(module='student.roi_head.shared_head.head',
+                  inputs=dict(feat='student.feat', att='student.att'))),
+    distill_losses=dict(
+        cvae=dict(type='CVAELoss', kl_weight=0.1,
+                  inputs=dict(recon='cvae.recon', target='student.feat',
+                              mu='cvae.mu', logvar='cvae.logvar',
+                              prior_mean='cvae.prior_mean'))),
+    train_steps=[
+        dict(optim_wrapper='cvae', losses=['cvae']),
+        dict(optim_wrapper='network', losses=[], task_loss=True),
+    ])

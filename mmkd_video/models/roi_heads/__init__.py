@@ -1,0 +1,3 @@
+from .genkd_roi_attention import GenKDRoIAttention
+
+__all__ = ['GenKDRoIAttention']
