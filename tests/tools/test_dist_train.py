@@ -90,3 +90,47 @@ def test_every_optimizer_keeps_ranks_identical(config, teacher, launch_data,
     teacher = {k[len('teacher.'):]: v for k, v in rank0.items()
                if k.startswith('teacher.')}
     assert all(torch.equal(teacher[k], init[k]) for k in init)
+
+
+def test_ava_detection_distillation_keeps_ranks_identical(
+        rank_hooks_dir, tmp_path):
+    """GenKD + StructKD on FastRCNN detectors (three optimizers: network,
+    CVAE, critic; the teacher on the student's sampled RoIs) with 2 ranks."""
+    from mmengine.config import Config
+
+    from mmkd_video.datasets import generate_ava_dataset
+    from mmkd_video.models.distillers import build_model_from_spec
+    root = str(tmp_path / 'ava')
+    generate_ava_dataset(root, num_train_videos=2, num_val_videos=1,
+                         keyframes=(902, 909), size=64, seed=0)
+    torch.manual_seed(0)
+    teacher = build_model_from_spec(
+        osp.join(REPO, 'configs/_base_/models/'
+                 'ava_fastrcnn_slowonly-r50-w8_genkd.py'), 'teacher')
+    ckpt = str(tmp_path / 'teacher.pth')
+    torch.save(dict(state_dict=teacher.state_dict()), ckpt)
+
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/ava/genkd-structkd_fastrcnn-slowonly-r50-w8-to-r18-'
+        'w4_1xb8-4x4x1-20e_synthetic-ava-rgb.py'))
+    cfg.model.teacher_ckpt = ckpt
+    cfg.train_cfg.max_epochs = 1
+    cfg.train_dataloader.batch_size = 2
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].num_workers = 0
+        cfg[loader].persistent_workers = False
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + DUMP
+    cfg.custom_imports = dict(imports=['mmkd_video', 'rank_hooks'],
+                              allow_failed_imports=False)
+    path = str(tmp_path / 'ava.py')
+    cfg.dump(path)
+    work = str(tmp_path / 'work')
+    train(['tools/dist_train.sh', path, '2', '--work-dir', work,
+           '--no-validate', '--cfg-options', f'data_root={root}'],
+          launch_env(rank_hooks_dir, port=29633))
+    rank0 = torch.load(osp.join(work, 'rank0.pth'), weights_only=True)
+    rank1 = torch.load(osp.join(work, 'rank1.pth'), weights_only=True)
+    differ = [k for k in rank0 if not torch.equal(rank0[k], rank1[k])]
+    assert not differ, differ
+    assert any(k.startswith('distill_losses.') for k in rank0)  # critic
+    assert any('.cvae.' in k and k.startswith('student.') for k in rank0)
