@@ -60,6 +60,10 @@ from mmkd_video.utils.random_teacher import use_random_teacher
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 _DEMO = 'r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
+# AVA set: python tools/data/generate_synthetic.py --layout ava \
+#   --out data/ava_synthetic --keyframes 902 909 --train-videos 10 --val-videos 6
+_AVA = ('fastrcnn-slowonly-r50-w8-to-r18-w4_1xb8-4x4x1-20e_'
+        'synthetic-ava-rgb.py')
 # (method, config): the demo configs of every method
 DEMO_CONFIGS = [
     ('KD', f'configs/baselines/kd_{_DEMO}'),
@@ -71,8 +75,12 @@ DEMO_CONFIGS = [
     ('StructKD Pi+Pa+Ho', f'configs/structkd/structkd-pi-pa-ho_{_DEMO}'),
     ('KD, teacher cache', f'configs/baselines/kd-cached_{_DEMO}'),
     ('FitNet, teacher cache', f'configs/baselines/fitnet-cached_{_DEMO}'),
+    ('AVA logit KD', f'configs/ava/kd_{_AVA}'),
+    ('AVA StructKD', f'configs/ava/structkd-pa-pi-ho_{_AVA}'),
+    ('AVA GenKD', f'configs/ava/genkd_{_AVA}'),
+    ('AVA GenKD+StructKD', f'configs/ava/genkd-structkd_{_AVA}'),
 ]
-PENDING = ['AVA detection distillation (config not merged yet)']
+PENDING = []
 PHASES = ('student', 'teacher', 'distill')
 
 
@@ -84,6 +92,9 @@ def parse_args(argv=None):
     parser.add_argument('--all', action='store_true',
                         help='every demo method config (DEMO_CONFIGS), each '
                         'in its own process')
+    parser.add_argument('--only', default=None,
+                        help="with --all: the methods whose name contains "
+                        "this text, e.g. 'AVA'")
     parser.add_argument('--iters', type=int, default=20,
                         help='timed iterations per phase (default: 20)')
     parser.add_argument('--warmup', type=int, default=3,
@@ -200,6 +211,37 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
+def teacher_forward_calls(distiller, batches) -> list:
+    """(b) for each batch: the teacher's part of a distillation step, run as
+    the distiller runs it (no autograd; bf16 under AMP).
+
+    A recognizer teacher runs in tensor mode up to ``teacher_stage``. A
+    detector teacher (``teacher_forward``, e.g. ``RoITeacherForward``) runs
+    on the RoIs the student sampled: they are recorded here once per batch,
+    untimed, from a student forward without autograd.
+    """
+    calls = []
+    for batch in batches:
+        data = distiller.data_preprocessor(batch, True)
+        inputs, samples = data['inputs'], data['data_samples']
+        if distiller.teacher_forward is None:
+            def call(inputs=inputs):
+                with torch.no_grad(), teacher_autocast(inputs.device.type):
+                    distiller.teacher(inputs, mode='tensor',
+                                      stage=distiller.teacher_stage)
+        else:
+            with torch.no_grad(), \
+                    distiller.student_records.recording() as records:
+                distiller.student(inputs, samples, mode='loss')
+
+            def call(inputs=inputs, samples=samples, records=records):
+                with torch.no_grad(), teacher_autocast(inputs.device.type):
+                    distiller.teacher_forward(distiller.teacher, inputs,
+                                              samples, records)
+        calls.append(call)
+    return calls
+
+
 def time_steps(cfg, args):
     """(a), (b), (c) interleaved; returns medians in seconds and metadata."""
     device = args.device
@@ -209,17 +251,14 @@ def time_steps(cfg, args):
     optim_a = build_optim_wrapper(student, task_optim_cfg(cfg))
     teacher = distiller.teacher
     batches = fetch_batches(cfg, 4)
-    teacher_inputs = [distiller.data_preprocessor(b, True)['inputs']
-                      for b in batches]
+    teacher_runs = teacher_forward_calls(distiller, batches)
 
     def step_a(i):
         student.train_step(batches[i % len(batches)], optim_a)
 
     def step_b(i):
-        inputs = teacher_inputs[i % len(batches)]
-        with optim_a.optim_context(student), torch.no_grad(), \
-                teacher_autocast(inputs.device.type):
-            teacher(inputs, mode='tensor', stage=distiller.teacher_stage)
+        with optim_a.optim_context(student):
+            teacher_runs[i % len(batches)]()
 
     def step_c(i):
         distiller.train_step(batches[i % len(batches)], optim_c)
@@ -299,6 +338,27 @@ def measure_memory_phase(cfg, args):
         optim = build_optim_wrapper(model, task_optim_cfg(cfg))
         for _ in range(iters):
             model.train_step(batch, optim)
+    elif args.memory_phase == 'teacher' and cfg.model.get('teacher_forward'):
+        # A detector teacher needs the student's RoIs: build the distiller
+        # and record them first, then count the teacher's weights exactly
+        # and its forward's peak above that moment.
+        distiller = build_distiller(cfg, device, args.channels_last)
+        call = teacher_forward_calls(distiller, [batch])[0]
+        weights = sum(t.numel() * t.element_size() for t in
+                      list(distiller.teacher.parameters())
+                      + list(distiller.teacher.buffers())) / 2**20
+        base = _proc_status_mb('VmRSS') - weights
+        if device == 'cuda':
+            torch.cuda.reset_peak_memory_stats()
+            base = torch.cuda.memory_allocated() / 2**20 - weights
+        else:
+            try:  # reset the high-water mark to the current RSS
+                with open('/proc/self/clear_refs', 'w') as f:
+                    f.write('5')
+            except OSError:
+                pass
+        for _ in range(iters):
+            call()
     elif args.memory_phase == 'teacher':
         distiller_cfg = cfg.model
         teacher = build_model_from_spec(distiller_cfg.teacher, 'teacher')
@@ -473,6 +533,8 @@ def run_all(args):
     results = []
     cache_root = tempfile.mkdtemp(prefix='teacher_cache_')
     for method, config in DEMO_CONFIGS:
+        if args.only and args.only not in method:
+            continue
         print(f'== {method}: {config}', flush=True)
         config_args = cache_args(config, args, cache_root)
         with tempfile.NamedTemporaryFile(suffix='.json') as out:
@@ -510,7 +572,9 @@ def main(argv=None):
             argv if argv is not None else sys.argv[1:])
         block = (f'Machine: {machine()}\n\nCommand: `OMP_NUM_THREADS='
                  f"{os.environ.get('OMP_NUM_THREADS', '')} {command}`\n\n"
-                 + text + '\n\nNot benchmarked yet: ' + '; '.join(PENDING))
+                 + text)
+        if PENDING:
+            block += '\n\nNot benchmarked yet: ' + '; '.join(PENDING)
         write_markdown(args.markdown, block, args.markdown_section)
 
 
