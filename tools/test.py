@@ -9,6 +9,8 @@ import argparse
 import os
 import os.path as osp
 
+import torch
+
 import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -73,6 +75,10 @@ def main():
         runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     print({k: round(float(v), 4) for k, v in metrics.items()})
+    # Tear the process group down before exit: left to interpreter shutdown,
+    # gloo's threads can abort the process after the work is done.
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == '__main__':

@@ -7,6 +7,8 @@ import argparse
 import os
 import os.path as osp
 
+import torch
+
 import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
 from mmengine.config import Config, DictAction
 from mmengine.device import get_device
@@ -116,6 +118,10 @@ def main():
         runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
             else RUNNERS.build(cfg)
     runner.train()
+    # Tear the process group down before exit: left to interpreter shutdown,
+    # gloo's threads can abort the process after the work is done.
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == '__main__':
