@@ -561,7 +561,18 @@ def main(argv=None):
                 cfg.get('default_scope', 'mmkd_video')):
             print('MEMORY ' + json.dumps(measure_memory_phase(cfg, args)))
         return
-    results = run_all(args) if args.all else [benchmark(args.config, args)]
+    if args.all:
+        results = run_all(args)
+    else:
+        try:
+            results = [benchmark(args.config, args)]
+        except FileNotFoundError as error:
+            if args.random_teacher or 'checkpoint' not in str(error):
+                raise
+            raise FileNotFoundError(
+                f'{error} Timings do not depend on the weights: add '
+                '--random-teacher to benchmark with a seeded random teacher '
+                'instead.') from error
     text = table(results)
     print(text)
     if args.json:
