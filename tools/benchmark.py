@@ -29,6 +29,7 @@ Examples:
 """
 import argparse
 import copy
+import functools
 import json
 import os
 import os.path as osp
@@ -212,33 +213,23 @@ def _sync(device):
 
 
 def teacher_forward_calls(distiller, batches) -> list:
-    """(b) for each batch: the teacher's part of a distillation step, run as
-    the distiller runs it (no autograd; bf16 under AMP).
+    """(b) for each batch: ``distiller.run_teacher``, as in a step.
 
-    A recognizer teacher runs in tensor mode up to ``teacher_stage``. A
-    detector teacher (``teacher_forward``, e.g. ``RoITeacherForward``) runs
-    on the RoIs the student sampled: they are recorded here once per batch,
-    untimed, from a student forward without autograd.
+    A detector teacher (``teacher_forward``) runs on the RoIs the student
+    sampled: they are recorded here once per batch, untimed, from a student
+    forward without autograd.
     """
     calls = []
     for batch in batches:
         data = distiller.data_preprocessor(batch, True)
         inputs, samples = data['inputs'], data['data_samples']
-        if distiller.teacher_forward is None:
-            def call(inputs=inputs):
-                with torch.no_grad(), teacher_autocast(inputs.device.type):
-                    distiller.teacher(inputs, mode='tensor',
-                                      stage=distiller.teacher_stage)
-        else:
+        records = None
+        if distiller.teacher_forward is not None:
             with torch.no_grad(), \
                     distiller.student_records.recording() as records:
                 distiller.student(inputs, samples, mode='loss')
-
-            def call(inputs=inputs, samples=samples, records=records):
-                with torch.no_grad(), teacher_autocast(inputs.device.type):
-                    distiller.teacher_forward(distiller.teacher, inputs,
-                                              samples, records)
-        calls.append(call)
+        calls.append(functools.partial(distiller.run_teacher, inputs,
+                                       samples, records))
     return calls
 
 

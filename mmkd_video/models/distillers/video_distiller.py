@@ -533,10 +533,9 @@ class VideoDistiller(BaseModel):
     def _run_models(self, inputs, data_samples):
         """Student forward (loss mode) + the teacher's records.
 
-        The teacher's records come from the teacher cache, or from a teacher
-        forward without autograd: before the student, in tensor mode up to
-        ``teacher_stage``; or, with ``teacher_forward``, after the student,
-        on the student's records (a detector's sampled RoIs).
+        The teacher's records come from the teacher cache, or from
+        :meth:`run_teacher`: before the student, or, with
+        ``teacher_forward``, after it, on the student's records.
         """
         records = {}
         if self.teacher_cache is not None:
@@ -548,21 +547,30 @@ class VideoDistiller(BaseModel):
             task_losses = self.student(inputs, data_samples, mode='loss')
         records['student'] = rec_s
         if self.teacher_forward is not None and self.teacher_cache is None:
-            with torch.no_grad(), teacher_autocast(inputs.device.type), \
-                    self.teacher_records.recording() as rec_t:
-                self.teacher_forward(self.teacher, inputs, data_samples,
-                                     rec_s)
-            records['teacher'] = rec_t
+            records['teacher'] = self.run_teacher(inputs, data_samples, rec_s)
         return task_losses, records
 
-    def run_teacher(self, inputs: torch.Tensor,
-                    data_samples=None) -> Dict[str, torch.Tensor]:
-        """Teacher forward in tensor mode up to ``teacher_stage``, without
-        autograd (bfloat16 under AMP); returns ``recorder name -> value``."""
+    def run_teacher(self, inputs: torch.Tensor, data_samples=None,
+                    student_records=None) -> Dict[str, torch.Tensor]:
+        """The teacher's part of a step, without autograd (bfloat16 under
+        AMP); returns ``recorder name -> value``.
+
+        A recognizer teacher runs in tensor mode up to ``teacher_stage``.
+        With ``teacher_forward`` (detectors) it runs on ``student_records``
+        (the student's sampled RoIs), which are then required.
+        """
         with torch.no_grad(), teacher_autocast(inputs.device.type), \
                 self.teacher_records.recording() as records:
-            self.teacher(inputs, data_samples, mode='tensor',
-                         stage=self.teacher_stage)
+            if self.teacher_forward is None:
+                self.teacher(inputs, data_samples, mode='tensor',
+                             stage=self.teacher_stage)
+            elif student_records is None:
+                raise ValueError('this teacher runs on the student\'s '
+                                 'records (teacher_forward): pass '
+                                 'student_records')
+            else:
+                self.teacher_forward(self.teacher, inputs, data_samples,
+                                     student_records)
         return records
 
     def _step_losses(self, step: dict, records: dict,
