@@ -24,8 +24,8 @@ env_cfg = dict(
 # (registered in MMEngine's root registry, where Runner.wrap_model looks):
 # averages each optimizer's gradients over ranks before it steps, so the
 # distillers' extra optimizers (CVAE, discriminator) stay in sync, and works
-# on CPU (gloo) as on GPU. Plain recognizers on GPU may prefer
-# dict(type='DeviceAwareDDP') (torch DDP, overlaps communication).
+# on CPU (gloo) as on GPU. Plain recognizers on GPU may prefer mmengine's
+# dict(type='MMDistributedDataParallel') (torch DDP, overlaps communication).
 model_wrapper_cfg = dict(type='DistillerDataParallel')
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
