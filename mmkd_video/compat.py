@@ -4,12 +4,10 @@ Each function names the upstream defect it handles. ``apply()`` runs them all
 once; ``mmkd_video/__init__.py`` calls it before anything imports
 ``mmaction.models``.
 """
-import builtins
 import importlib.util
 import sys
 import types
 
-import numpy as np
 import torch
 
 _APPLIED = False
@@ -53,45 +51,6 @@ def patch_mmaction_missing_drn() -> None:
     sys.modules[name + '.drn'] = module
 
 
-def mmengine_checkpoint_safe_globals() -> list:
-    """Types that mmengine 0.10.7 checkpoints pickle besides tensors.
-
-    torch>=2.6 loads with ``weights_only=True`` by default and refuses them
-    (open-mmlab/mmengine#1655). These are plain data containers: allowing
-    them keeps weights-only loading (no arbitrary code) while reading the
-    ``message_hub`` and ``meta`` that Runner checkpoints carry.
-    """
-    from mmengine.logging.history_buffer import HistoryBuffer
-    # Exactly what Runner checkpoints hold beyond torch's own allowlist
-    # (which has OrderedDict, Counter and _codecs.encode), as listed by
-    # torch.serialization.get_unsafe_globals_in_checkpoint on one.
-    safe = [
-        HistoryBuffer,
-        np.ndarray,
-        np.dtype,
-        np.core.multiarray._reconstruct,
-        np.core.multiarray.scalar,
-        # HistoryBuffer._statistics_methods holds its unbound methods, which
-        # pickle as getattr(HistoryBuffer, 'mean'). The weights-only
-        # unpickler only *calls* allowlisted callables, so an attribute
-        # fetched this way can be stored but never invoked while loading.
-        builtins.getattr,
-    ]
-    # numpy>=1.25 pickles dtypes as instances of per-type classes.
-    dtypes = getattr(np, 'dtypes', None)
-    if dtypes is not None:
-        safe += [getattr(dtypes, n) for n in dir(dtypes)
-                 if n.endswith('DType')]
-    return safe
-
-
-def allow_mmengine_checkpoints_weights_only() -> None:
-    """Register :func:`mmengine_checkpoint_safe_globals` with torch."""
-    add = getattr(torch.serialization, 'add_safe_globals', None)
-    if add is not None:  # torch<2.4 has no weights_only allowlist
-        add(mmengine_checkpoint_safe_globals())
-
-
 def patch_mmaction_head_bf16_scores() -> None:
     """mmaction2 1.2.0's ``BaseHead.loss_by_feat`` fails under bf16 AMP.
 
@@ -125,6 +84,5 @@ def apply() -> None:
     if _APPLIED:
         return
     patch_mmaction_missing_drn()
-    allow_mmengine_checkpoints_weights_only()
     patch_mmaction_head_bf16_scores()
     _APPLIED = True

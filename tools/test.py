@@ -16,7 +16,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmkd_video.engine import init_process_group_on_cpu
-from mmkd_video.utils import (friendly_registry_errors, reroot_dataset_paths,
+from mmkd_video.utils import (declare_checkpoint_role,
+                              friendly_registry_errors, reroot_dataset_paths,
                               trust_checkpoints)
 
 
@@ -62,6 +63,7 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    declare_checkpoint_role(args.checkpoint, 'checkpoint to test')
     init_process_group_on_cpu(args.launcher, cfg)  # no-op with CUDA
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):

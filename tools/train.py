@@ -16,7 +16,9 @@ from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
 from mmkd_video.engine import init_process_group_on_cpu
-from mmkd_video.utils import (AMP_DTYPES, enable_amp,
+from mmkd_video.utils import (AMP_DTYPES, check_work_dir_writable,
+                              declare_checkpoint_role, enable_amp,
+                              find_resume_checkpoint,
                               friendly_registry_errors, reroot_dataset_paths,
                               trust_checkpoints)
 
@@ -89,8 +91,15 @@ def merge_args(cfg, args):
     if args.amp:
         enable_amp(cfg.optim_wrapper, args.amp_dtype)
     if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        # the newest complete checkpoint: an interrupted save never makes
+        # the run start over (mmengine would trust `last_checkpoint` alone)
+        found = find_resume_checkpoint(cfg.work_dir) \
+            if osp.isdir(cfg.work_dir) else None
+        if found is None:
+            print(f'--resume: no checkpoint in {cfg.work_dir}, starting '
+                  'from scratch')
+        cfg.resume = found is not None
+        cfg.load_from = found
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
@@ -105,12 +114,18 @@ def merge_args(cfg, args):
         cfg.merge_from_dict(args.cfg_options)
         # `--cfg-options data_root=DIR` re-roots the dataloaders too.
         reroot_dataset_paths(cfg, old_root)
+    if cfg.get('load_from'):
+        declare_checkpoint_role(
+            cfg.load_from,
+            '--resume checkpoint' if cfg.get('resume') else
+            'load_from checkpoint')
     return cfg
 
 
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_work_dir_writable(cfg.work_dir)
     # CPU-only machines: gloo group before the Runner (MMEngine's init_dist
     # needs CUDA); with CUDA this does nothing.
     init_process_group_on_cpu(args.launcher, cfg)

@@ -7,8 +7,15 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # written atomically (temporary file, then rename): a killed or failed
+    # save leaves the previous checkpoint, which --resume continues from
     checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto',
-                    max_keep_ckpts=2),
+                    max_keep_ckpts=2,
+                    backend_args=dict(backend='atomic_local')),
+    # no checkpoint of a model holding NaN/inf; checkpoints hold tensors and
+    # plain values only (stock torch.load(weights_only=True) reads them)
+    finite_checkpoint=dict(type='FiniteCheckpointHook'),
+    plain_checkpoint=dict(type='PlainCheckpointHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'),
     # every rank's random streams in the checkpoints: exact resume

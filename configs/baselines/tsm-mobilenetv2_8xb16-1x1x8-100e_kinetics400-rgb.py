@@ -11,8 +11,10 @@
 # path under the top-level `data_root` (`--cfg-options data_root=DIR` with
 # our tools, or KINETICS400_ROOT=DIR). Pipelines are mmaction2's (test: 3
 # crops of 256).
-# Offline: the backbone loads mmcls://mobilenet_v2 at the start of training;
-# without internet add `--cfg-options model.backbone.pretrained=None
+# ImageNet initialisation: mmaction2 downloads mmcls://mobilenet_v2 when
+# training starts; ours is a local file (nothing is downloaded at run time),
+# fetched once with `python tools/fetch_pretrained.py`. To train from
+# scratch add `--cfg-options model.backbone.pretrained=None
 # model.backbone.pretrained2d=False` (both: mmaction2's TSM backbones try to
 # load `pretrained` whenever `pretrained2d` is True, even when it is None).
 _base_ = ('mmaction::recognition/tsm/'
@@ -25,7 +27,14 @@ custom_imports = dict(imports=['mmkd_video'], allow_failed_imports=False)
 # distillers built on this config (several optimizers per iteration); see
 # configs/_base_/default_runtime.py.
 model_wrapper_cfg = dict(type='DistillerDataParallel')
-default_hooks = dict(random_state=dict(type='RandomStateHook'))
+model = dict(backbone=dict(
+    pretrained='checkpoints/imagenet/'
+    'mobilenet_v2_batch256_imagenet_20200708-3b2dc3af.pth'))
+default_hooks = dict(
+    random_state=dict(type='RandomStateHook'),
+    checkpoint=dict(backend_args=dict(backend='atomic_local')),
+    finite_checkpoint=dict(type='FiniteCheckpointHook'),
+    plain_checkpoint=dict(type='PlainCheckpointHook'))
 
 dataset_type = 'CheckedVideoDataset'
 data_root = '{{$KINETICS400_ROOT:data/kinetics400}}'

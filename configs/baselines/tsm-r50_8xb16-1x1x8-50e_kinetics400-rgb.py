@@ -21,8 +21,10 @@
 # Expected files (mmaction2's tools/data/kinetics/ layout):
 #   <data_root>/videos_train/<name>.mp4, <data_root>/videos_val/<name>.mp4
 #   <data_root>/kinetics400_{train,val}_list_videos.txt
-# Offline: the backbone loads torchvision://resnet50 at the start of training;
-# without internet add `--cfg-options model.backbone.pretrained=None
+# ImageNet initialisation: mmaction2 downloads torchvision://resnet50 when
+# training starts; ours is the same file, local (nothing is downloaded at run
+# time), fetched once with `python tools/fetch_pretrained.py`. To train from
+# scratch add `--cfg-options model.backbone.pretrained=None
 # model.backbone.pretrained2d=False` (both: mmaction2's TSM backbones try to
 # load `pretrained` whenever `pretrained2d` is True, even when it is None).
 _base_ = ('mmaction::recognition/tsm/'
@@ -34,7 +36,13 @@ custom_imports = dict(imports=['mmkd_video'], allow_failed_imports=False)
 # distillers built on this config (several optimizers per iteration); see
 # configs/_base_/default_runtime.py.
 model_wrapper_cfg = dict(type='DistillerDataParallel')
-default_hooks = dict(random_state=dict(type='RandomStateHook'))
+model = dict(backbone=dict(
+    pretrained='checkpoints/imagenet/resnet50-0676ba61.pth'))
+default_hooks = dict(
+    random_state=dict(type='RandomStateHook'),
+    checkpoint=dict(backend_args=dict(backend='atomic_local')),
+    finite_checkpoint=dict(type='FiniteCheckpointHook'),
+    plain_checkpoint=dict(type='PlainCheckpointHook'))
 
 dataset_type = 'CheckedVideoDataset'
 data_root = '{{$KINETICS400_ROOT:data/kinetics400}}'

@@ -1,12 +1,13 @@
 """Turn a distiller checkpoint into a plain mmaction2 checkpoint of the student."""
-import os
+import io
 import os.path as osp
 from collections import OrderedDict
 from typing import Dict, Optional
 
 import torch
 
-from .safe_loading import load_local_checkpoint
+from .checkpoint_files import nonfinite_entries, write_atomically
+from .safe_loading import load_checkpoint_file
 
 STUDENT_PREFIX = 'student.'
 
@@ -47,12 +48,15 @@ def save_student_checkpoint(state_dict: Dict[str, torch.Tensor],
     """
     plain_meta = {k: v for k, v in (meta or {}).items()
                   if isinstance(v, (str, int, float, bool))}
-    checkpoint = dict(meta=plain_meta,
-                      state_dict=student_state_dict(state_dict, drop_prefixes))
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    tmp = out_file + '.tmp'
-    torch.save(checkpoint, tmp)
-    os.replace(tmp, out_file)  # never leave a half-written checkpoint
+    student = student_state_dict(state_dict, drop_prefixes)
+    bad = nonfinite_entries(student)
+    if bad:
+        raise FloatingPointError(
+            f'refusing to write {out_file!r}: {len(bad)} student tensors '
+            f'hold NaN or inf (first: {bad[:3]})')
+    buffer = io.BytesIO()
+    torch.save(dict(meta=plain_meta, state_dict=student), buffer)
+    write_atomically(out_file, buffer.getvalue())  # never half a file
     return out_file
 
 
@@ -61,7 +65,8 @@ def export_student(checkpoint_file: str, out_file: str,
     """Export the student of a distiller checkpoint file."""
     if not osp.isfile(checkpoint_file):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint_file!r}')
-    ckpt = load_local_checkpoint(checkpoint_file, map_location='cpu')
+    ckpt = load_checkpoint_file(checkpoint_file, map_location='cpu',
+                                role='distiller checkpoint to export')
     state = ckpt.get('state_dict', ckpt)
     meta = dict(ckpt.get('meta', {}))
     meta['exported_from'] = osp.abspath(checkpoint_file)

@@ -6,7 +6,8 @@ _base_ = './slowonly_r50_genkd.py'
 model = dict(
     backbone=dict(
         depth=18,
-        # ImageNet ResNet-18 inflated, as mmaction2 does for its R50
-        pretrained='torchvision://resnet18'),
+        # ImageNet ResNet-18 inflated, as mmaction2 does for its R50; a
+        # local file (tools/fetch_pretrained.py), nothing downloaded
+        pretrained='checkpoints/imagenet/resnet18-f37072fd.pth'),
     neck=dict(in_channels=512, channels=2048),
     cls_head=dict(in_channels=2048))

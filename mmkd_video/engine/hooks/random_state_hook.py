@@ -12,8 +12,13 @@ from mmkd_video.registry import HOOKS
 
 
 def get_random_states() -> dict:
-    """The states of torch (CPU and CUDA), numpy and ``random``."""
-    state = dict(torch=torch.get_rng_state(), numpy=np.random.get_state(),
+    """The states of torch (CPU and CUDA), numpy and ``random``, as tensors
+    and Python values (numpy's key array as an int64 tensor), so a
+    checkpoint holding them loads weights-only without numpy globals."""
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    numpy_state = (name, torch.from_numpy(keys.astype(np.int64)), int(pos),
+                   int(has_gauss), float(cached))
+    state = dict(torch=torch.get_rng_state(), numpy=numpy_state,
                  python=random.getstate())
     if torch.cuda.is_available():
         state['cuda'] = torch.cuda.get_rng_state_all()
@@ -22,7 +27,9 @@ def get_random_states() -> dict:
 
 def set_random_states(state: dict) -> None:
     torch.set_rng_state(state['torch'])
-    np.random.set_state(state['numpy'])
+    name, keys, *rest = state['numpy']
+    keys = keys.numpy() if isinstance(keys, torch.Tensor) else keys
+    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), *rest))
     random.setstate(state['python'])
     if 'cuda' in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state['cuda'])

@@ -35,15 +35,16 @@ from typing import Dict, Iterator, List, Optional, Sequence, Union
 import torch
 import torch.nn as nn
 from mmengine.config import Config, ConfigDict
-from mmengine.dist import all_reduce, is_distributed
 from mmengine.logging import MessageHub, print_log
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader
 
 from mmkd_video.registry import MODELS
+from mmkd_video.utils import check_state_dict_fits, declare_checkpoint_role
 from .loss_schedule import LossWeightSchedule
+from .nonfinite_guard import NonFiniteGuard, describe_failure
 from .recorder import RecorderGroup, get_submodule
 from .teacher_cache import TeacherCache
 from .teacher_precision import teacher_autocast
@@ -150,9 +151,13 @@ class VideoDistiller(BaseModel):
             is called as ``fn(teacher, inputs, data_samples,
             student_records)`` after the student's forward, so the teacher
             can reuse what the student saw (its sampled RoIs).
-        nonfinite (str): ``'raise'`` (default): a NaN/inf loss stops training
-            with an error naming the term and iteration; ``'skip'``: that
-            step's update is skipped and counted in the log.
+        nonfinite (str): What a NaN/inf loss or gradient does, checked
+            before any optimizer steps (:class:`NonFiniteGuard`).
+            ``'raise'`` (default): one error naming the iteration, the
+            train step and the terms/parameters; ``'skip'``: no update,
+            buffers restored, counted.
+        nonfinite_limits (dict, optional): ``dict(max_consecutive=5,
+            max_total=20)``: skips past either end the run.
         teacher_cache (str, optional): A teacher cache folder (written by
             ``tools/build_teacher_cache.py``): the teacher records are read
             from it by ``sample_idx`` instead of running the teacher (the
@@ -179,6 +184,7 @@ class VideoDistiller(BaseModel):
                  teacher_stage: str = 'auto',
                  teacher_forward: Optional[dict] = None,
                  nonfinite: str = 'raise',
+                 nonfinite_limits: Optional[dict] = None,
                  teacher_cache: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -224,10 +230,8 @@ class VideoDistiller(BaseModel):
             self.teacher_forward = MODELS.build(teacher_forward)
             for ref in self.teacher_forward.references:
                 self._check_ref(ref, 'teacher_forward')
-        if nonfinite not in ('raise', 'skip'):
-            raise ValueError(
-                f"nonfinite must be 'raise' or 'skip', but got {nonfinite!r}")
-        self.nonfinite = nonfinite
+        self.nonfinite_guard = NonFiniteGuard(nonfinite,
+                                              **(nonfinite_limits or {}))
         self._validate_wiring()
         self.teacher_cache = None
         if teacher_cache is not None:
@@ -313,17 +317,19 @@ class VideoDistiller(BaseModel):
               what: str, strict: bool = True) -> List[str]:
         """Load ``path`` (keys under ``prefix``) into ``module``.
 
-        Every direct child whose weights all came from the checkpoint is
-        marked initialised, so the Runner's ``init_weights()`` at the start
-        of training does not overwrite it. Returns the missing keys (only
-        possible with ``strict=False``).
+        A checkpoint that does not fit (shapes, unexpected keys, or missing
+        keys when ``strict``) raises one error with the first mismatches
+        and their counts. Every direct child whose weights all came from
+        the checkpoint is marked initialised, so the Runner's
+        ``init_weights()`` does not overwrite it. Returns the missing keys
+        (only possible with ``strict=False``).
         """
-        if not osp.isfile(path):
+        if '://' not in path and not osp.isfile(path):
             raise FileNotFoundError(
                 f'{what} checkpoint not found: {path!r}. Train it first (or '
                 f'fix the path in the config).')
-        from mmengine.runner.checkpoint import _load_checkpoint
-        ckpt = _load_checkpoint(path, map_location='cpu')
+        declare_checkpoint_role(path, f'{what} checkpoint')
+        ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
         state = ckpt.get('state_dict', ckpt)
         state = OrderedDict((k[7:] if k.startswith('module.') else k, v)
                             for k, v in state.items())
@@ -333,13 +339,9 @@ class VideoDistiller(BaseModel):
             if not state:
                 raise KeyError(f'{what} checkpoint {path!r} has no keys under '
                                f'prefix {prefix!r}')
-        missing, unexpected = module.load_state_dict(state, strict=False)
-        if unexpected or (strict and missing):
-            raise KeyError(
-                f'{what} checkpoint {path!r}'
-                + (f' (prefix {prefix!r})' if prefix else '')
-                + f' does not match the model: missing {missing[:8]}, '
-                f'unexpected {unexpected[:8]} (is it the right model config?)')
+        missing = check_state_dict_fits(module, state, path, what, prefix,
+                                        strict)
+        module.load_state_dict(state, strict=False)
         if missing:
             print_log(f'{what}: {len(missing)} keys not in {path!r}, left to '
                       f'init_weights: {missing[:8]}', logger='current')
@@ -677,18 +679,27 @@ class VideoDistiller(BaseModel):
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: Union[OptimWrapper, OptimWrapperDict]
                    ) -> Dict[str, torch.Tensor]:
-        """One iteration: forward once, then every train step in order."""
+        """One iteration: one forward, one backward per train step, then,
+        if every loss and gradient is finite on every rank, one update per
+        optimizer (see :class:`NonFiniteGuard` for the other case).
+
+        The optimizers step after all backward passes, so every step sees
+        the parameters and the student outputs of the same forward (as
+        StructKD's critic does in the official code).
+        """
         if self._step_params is None:
             self._collect_step_params(optim_wrapper)
         task_step = next(s for s in self.train_steps if s['task_loss'])
         task_wrapper = self._wrapper_for(optim_wrapper,
                                          task_step['optim_wrapper'])
+        self.nonfinite_guard.save_buffers(self._trained_modules())
         with task_wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
             task_losses, records = self._run_models(**_as_kwargs(data))
 
         log_vars = OrderedDict()
         total = 0.
+        done, flags = [], []
         for step in self.train_steps:
             wrapper = self._wrapper_for(optim_wrapper, step['optim_wrapper'])
             others = self._step_params[step['optim_wrapper']]
@@ -699,40 +710,34 @@ class VideoDistiller(BaseModel):
                 if step['task_loss']:
                     losses = {**task_losses, **losses}
                 loss, step_vars = self.parse_losses(losses)
-                if self._finite_or_skip(loss, step_vars, step):
-                    wrapper.update_params(loss)
-            step_vars.pop('loss')
-            log_vars.update(step_vars)
+                wrapper.backward(wrapper.scale_loss(loss))
+            flags.append(self.nonfinite_guard.finite_flag(loss, wrapper))
+            done.append((step, wrapper, step_vars))
+            log_vars.update((k, v) for k, v in step_vars.items()
+                            if k != 'loss')
             total = total + loss.detach()
         log_vars['loss'] = total
+
+        if self.nonfinite_guard.all_finite(flags):
+            self.nonfinite_guard.passed()
+            for _, wrapper, _ in done:
+                if wrapper.should_update():
+                    wrapper.step()
+                    wrapper.zero_grad()
+            return log_vars
+        named = {id(p): n for n, p in self.named_parameters()}
+        failures = [describe_failure(step['optim_wrapper'], step_vars,
+                                     wrapper, named)
+                    for step, wrapper, step_vars in done]
+        for _, wrapper, _ in done:
+            wrapper.zero_grad()
+        self.nonfinite_guard.restore_buffers()
+        self.nonfinite_guard.handle([f for f in failures if f])
         return log_vars
 
-    def _finite_or_skip(self, loss: torch.Tensor, step_vars: dict,
-                        step: dict) -> bool:
-        finite = torch.isfinite(loss.detach()).to(torch.int32)
-        if is_distributed():
-            # every rank must take the same decision: a rank that skips an
-            # update would leave the others waiting in the gradient average
-            all_reduce(finite, op='min')
-        if finite:
-            return True
-        bad = [k for k, v in step_vars.items()
-               if k != 'loss' and not torch.isfinite(v).all()]
-        message_hub = MessageHub.get_current_instance()
-        iteration = message_hub.get_info('iter', 0)
-        msg = (f'non-finite loss at iteration {iteration} in the train step '
-               f'of optimizer {step["optim_wrapper"]!r}: '
-               + (', '.join(f'{k}={step_vars[k]}' for k in bad)
-                  or 'on another rank'))
-        if self.nonfinite == 'raise':
-            raise FloatingPointError(
-                msg + '. Lower the learning rate or that loss weight, or set '
-                "model.nonfinite='skip' to skip such updates (counted).")
-        skipped = message_hub.get_info('nonfinite_skipped', 0) + 1
-        message_hub.update_info('nonfinite_skipped', skipped)
-        print_log(msg + f' -> update skipped ({skipped} so far)',
-                  logger='current', level=30)
-        return False
+    def _trained_modules(self) -> List[nn.Module]:
+        """The modules whose buffers a training forward may change."""
+        return [self.student, self.distill_modules]
 
 
 def _detach(value):

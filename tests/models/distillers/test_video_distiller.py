@@ -3,6 +3,7 @@ import copy
 
 import pytest
 import torch
+from grad_recording import record_backward_grads
 from mmaction.structures import ActionDataSample
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
@@ -199,21 +200,96 @@ def test_loss_schedule_ramps_with_epoch(teacher_ckpt):
     assert torch.allclose(values[3], 4 * values[1])
 
 
-def test_nonfinite_loss_raises_or_skips(teacher_ckpt):
-    distiller = kd_distiller(teacher_ckpt)
+def nan_batch():
     data = batch()
     data['inputs'][0] = data['inputs'][0].float() * float('nan')
-    with pytest.raises(FloatingPointError, match='loss_'):
-        distiller.train_step(data, sgd(distiller))
+    return data
 
-    skipping = kd_distiller(teacher_ckpt, nonfinite='skip')
-    before = copy.deepcopy(skipping.student.state_dict())
-    skipping.train_step(data, sgd(skipping))
-    for k, v in skipping.student.state_dict().items():
+
+def test_nonfinite_loss_raises_before_any_update(teacher_ckpt):
+    distiller = kd_distiller(teacher_ckpt)
+    before = copy.deepcopy(distiller.student.state_dict())
+    hub = MessageHub.get_current_instance()
+    hub.update_info('iter', 14)
+    hub.update_info('epoch', 1)
+    hub.update_info('max_iters', 30)
+    hub.update_info('max_epochs', 3)
+    with pytest.raises(FloatingPointError) as info:
+        distiller.train_step(nan_batch(), sgd(distiller))
+    message = str(info.value)
+    # the iteration as the logger prints it, the step and the bad terms
+    assert 'Epoch(train) [2][5/10] (iteration 15)' in message
+    assert "optimizer None" in message and 'loss_kd=nan' in message
+    for k, v in distiller.student.state_dict().items():
         if 'running' not in k and 'num_batches' not in k:
             assert torch.equal(v, before[k]), k
-    assert MessageHub.get_current_instance().get_info(
-        'nonfinite_skipped') >= 1
+
+
+def test_nan_gradient_with_finite_loss_is_caught(teacher_ckpt):
+    """A finite loss whose backward yields NaN (here a gradient hook on one
+    weight) must not reach the optimizer, and the error must name the
+    parameter, not the terms of the next iteration."""
+    distiller = kd_distiller(teacher_ckpt)
+    weight = distiller.student.cls_head.fc_cls.weight
+    weight.register_hook(lambda grad: grad * float('nan'))
+    before = weight.detach().clone()
+    with pytest.raises(FloatingPointError) as info:
+        distiller.train_step(batch(), sgd(distiller))
+    assert 'gradients of 1 parameters' in str(info.value)
+    assert 'student.cls_head.fc_cls.weight' in str(info.value)
+    assert 'losses' not in str(info.value)  # the loss terms were finite
+    assert torch.equal(weight, before)
+
+
+def test_skip_restores_buffers_and_counts(teacher_ckpt):
+    skipping = kd_distiller(teacher_ckpt, nonfinite='skip')
+    skipping.train()
+    before = copy.deepcopy(skipping.state_dict())
+    hub = MessageHub.get_current_instance()
+    hub.update_info('nonfinite_skipped', 0)
+    hub.update_info('nonfinite_consecutive', 0)
+    skipping.train_step(nan_batch(), sgd(skipping))
+    # parameters *and* BN running statistics are as before the NaN forward
+    for k, v in skipping.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    assert hub.get_info('nonfinite_skipped') == 1
+    skipping.train_step(batch(), sgd(skipping))  # a good one resets the run
+    assert hub.get_info('nonfinite_consecutive') == 0
+    assert hub.get_info('nonfinite_skipped') == 1
+
+
+def test_skip_limits_end_the_run(teacher_ckpt):
+    skipping = kd_distiller(teacher_ckpt, nonfinite='skip',
+                            nonfinite_limits=dict(max_consecutive=2,
+                                                  max_total=3))
+    hub = MessageHub.get_current_instance()
+    hub.update_info('nonfinite_skipped', 0)
+    hub.update_info('nonfinite_consecutive', 0)
+    optim = sgd(skipping)
+    skipping.train_step(nan_batch(), optim)
+    skipping.train_step(nan_batch(), optim)
+    with pytest.raises(FloatingPointError, match='3 in a row'):
+        skipping.train_step(nan_batch(), optim)
+    hub.update_info('nonfinite_consecutive', 0)  # total limit alone
+    with pytest.raises(FloatingPointError, match='4 in all'):
+        skipping.train_step(nan_batch(), optim)
+    with pytest.raises(ValueError, match="'raise' or 'skip'"):
+        kd_distiller(teacher_ckpt, nonfinite='ignore')
+
+
+def test_teacher_checkpoint_of_another_architecture(teacher_ckpt, tmp_path):
+    torch.manual_seed(0)
+    wider = MODELS.build(recognizer(16))
+    path = str(tmp_path / 'wider.pth')
+    torch.save(dict(state_dict=wider.state_dict()), path)
+    with pytest.raises(ValueError) as info:
+        kd_distiller(path)
+    message = str(info.value)
+    assert path in message and 'teacher' in message
+    assert 'shape mismatches' in message
+    assert 'backbone.conv1.conv.weight: checkpoint (16, 3, 1, 7, 7) vs ' \
+        'model (8, 3, 1, 7, 7)' in message
+    assert '\n' not in message
 
 
 def two_optimizer_distiller(teacher_ckpt):
@@ -240,17 +316,7 @@ def two_optimizer_distiller(teacher_ckpt):
 
 def test_each_step_touches_only_its_parameters(teacher_ckpt):
     distiller, optim = two_optimizer_distiller(teacher_ckpt)
-    names = {id(p): n for n, p in distiller.named_parameters()}
-    seen = {}
-    for key in ('proj', 'student'):
-        wrapper = optim[key]
-        original = wrapper.step
-
-        def step(*args, _key=key, _orig=original, **kwargs):
-            seen[_key] = {names[id(p)] for p in distiller.parameters()
-                          if p.grad is not None and p.grad.abs().sum() > 0}
-            return _orig(*args, **kwargs)
-        wrapper.step = step
+    seen = record_backward_grads(distiller, optim)
     distiller.train_step(batch(), optim)
     assert seen['proj'] and all(n.startswith('distill_modules.proj')
                                 for n in seen['proj'])
