@@ -24,7 +24,15 @@ def data_root(tmp_path_factory):
     return root
 
 
-def train(data_root, work, epochs, *extra, file_limit=None):
+# Python ignores SIGXFSZ, so past a file size limit a write fails (EFBIG);
+# with the default action restored the kernel kills the process mid-write.
+DIE_ON_FILE_LIMIT = ('import runpy, signal, sys; '
+                     'signal.signal(signal.SIGXFSZ, signal.SIG_DFL); '
+                     'sys.argv = sys.argv[1:]; '
+                     "runpy.run_path(sys.argv[0], run_name='__main__')")
+
+
+def train(data_root, work, epochs, *extra, file_limit=None, die=False):
     options = [f'data_root={data_root}', f'train_cfg.max_epochs={epochs}',
                'param_scheduler=[]']
     for loader in ('train', 'val', 'test'):
@@ -37,8 +45,10 @@ def train(data_root, work, epochs, *extra, file_limit=None):
             resource.setrlimit(resource.RLIMIT_FSIZE,
                                (file_limit, resource.RLIM_INFINITY))
 
+    launcher = ['-c', DIE_ON_FILE_LIMIT] if die else []
     return subprocess.run(
-        [sys.executable, 'tools/train.py', STUDENT, '--work-dir', str(work),
+        [sys.executable, *launcher, 'tools/train.py', STUDENT, '--work-dir',
+         str(work),
          *extra, '--cfg-options', *options], cwd=REPO, capture_output=True,
         text=True, timeout=600, preexec_fn=limit_file_size)
 
@@ -50,9 +60,19 @@ def test_killed_during_save_then_resume(data_root, tmp_path):
     epoch_2 = tmp_path / 'epoch_2.pth'
     good = epoch_2.read_bytes()
 
-    # epoch 3's save dies in the middle of the file
-    killed = train(data_root, tmp_path, 3, '--resume',
+    # epoch 3's save fails half-way (EFBIG, as a full disk fails)
+    failed = train(data_root, tmp_path, 3, '--resume',
                    file_limit=len(good) // 2)
+    assert failed.returncode == 1
+    last = failed.stderr.strip().splitlines()[-1]
+    assert 'epoch_3.pth' in last and 'is unchanged' in last, last
+    assert not [p for p in tmp_path.iterdir() if '.tmp.' in p.name]
+    assert epoch_2.read_bytes() == good
+    assert not osp.exists(tmp_path / 'epoch_3.pth')
+
+    # the process is killed in the middle of writing epoch 3
+    killed = train(data_root, tmp_path, 3, '--resume',
+                   file_limit=len(good) // 2, die=True)
     assert killed.returncode == -signal.SIGXFSZ, killed.stderr[-3000:]
     assert epoch_2.read_bytes() == good
     assert not osp.exists(tmp_path / 'epoch_3.pth')
