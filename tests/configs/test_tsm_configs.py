@@ -149,13 +149,24 @@ def test_k400_baseline_is_mmaction2_recipe(ours, theirs):
     ours, theirs = load(ours), get_config(theirs)
     # inheriting an mmaction:: config builds its parts in mmaction2's scope
     assert ours.model._scope_ == 'mmaction'
-    for key in ('model', 'optim_wrapper', 'param_scheduler', 'train_cfg',
+    # the same ImageNet weights, from a local file (no download at run time)
+    ours_model, theirs_model = copy.deepcopy(ours.model), \
+        copy.deepcopy(theirs.model)
+    assert ours_model.backbone.pop('pretrained').startswith(
+        'checkpoints/imagenet/')
+    assert '://' in theirs_model.backbone.pop('pretrained')
+    assert unscoped(ours_model) == unscoped(theirs_model)
+    for key in ('optim_wrapper', 'param_scheduler', 'train_cfg',
                 'val_cfg', 'test_cfg', 'auto_scale_lr', 'load_from',
                 'val_evaluator', 'test_evaluator'):
         assert unscoped(ours[key]) == unscoped(theirs[key]), key
-    # the same hooks, plus ours for exact resume
+    # the same hooks, plus ours for exact resume and safe checkpoints, and
+    # atomic checkpoint writes
     hooks = copy.deepcopy(ours.default_hooks)
     assert hooks.pop('random_state') == dict(type='RandomStateHook')
+    assert hooks.pop('finite_checkpoint') == dict(type='FiniteCheckpointHook')
+    assert hooks.pop('plain_checkpoint') == dict(type='PlainCheckpointHook')
+    assert hooks.checkpoint.pop('backend_args') == dict(backend='atomic_local')
     assert unscoped(hooks) == unscoped(theirs.default_hooks)
     assert ours.model_wrapper_cfg == dict(type='DistillerDataParallel')
     for split in ('train', 'val', 'test'):

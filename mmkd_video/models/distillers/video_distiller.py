@@ -21,9 +21,12 @@ dict).
 
 One iteration runs the student once (``mode='loss'``, with its recorders)
 and the teacher once (tensor mode, ``no_grad``, with its recorders), then
-the steps in order. Inside a step every parameter that the step's optimizer
-does not own is frozen, and student records are detached unless the step
-owns the student, so each optimizer only ever moves its own parameters.
+each step's losses and backward pass in order. Inside a step every parameter
+that the step's optimizer does not own is frozen, and student records are
+detached unless the step owns the student, so each optimizer only ever moves
+its own parameters. The optimizers step after the last backward, once every
+loss and gradient is known to be finite (:class:`NonFiniteGuard`): every
+step sees the parameters of the same forward.
 """
 import copy
 import inspect
