@@ -8,16 +8,32 @@ line) from line ``START`` on, opening it the way mmaction2's ``*Init``
 transform does, and reports on stdout, one line each, flushed:
 
     START <index>                  before touching the file
-    OK <index> <frames>            every frame decoded
-    FAIL <index> <error text>      the decoder raised
+    OK <index> <frames>            every frame decoded, nothing logged
+    FAIL <index> raised <error>    the decoder raised
+    FAIL <index> logged damaged data: <log lines>
+                                   FFmpeg logged errors while decoding
+
+Decoding damaged data is undefined behaviour in the codec: depending on
+memory layout the same file may crash the process or be decoded into garbage
+after FFmpeg logs errors ("illegal dc vlc", "ac-tex damaged"); both count as
+corrupt, so the verdict does not depend on luck.
 
 A native crash (SIGSEGV in the codec) kills this process after ``START``;
 the parent then knows which file did it and restarts after it.
 """
+import importlib
 import io
+import os
+import re
 import sys
+import tempfile
 
 _CHUNK = 16  # frames per get_batch: bounded memory for long videos
+_MODULES = dict(decord='decord', opencv='cv2', pyav='av')
+# An FFmpeg log line ("[mpeg4 @ 0x55d7...] illegal dc vlc") reporting damage.
+_LIBAV_LINE = re.compile(r'^\[[^\]]+ @ 0x[0-9a-f]+\] (.*)$')
+_DAMAGE = ('error', 'illegal', 'damaged', 'corrupt', 'conceal', 'invalid',
+           'missing', 'overread', 'truncat', 'out of range')
 
 
 def _read_bytes(path: str) -> io.BytesIO:
@@ -103,24 +119,43 @@ def decode_pyav(path: str) -> int:
 DECODE = dict(decord=decode_decord, opencv=decode_opencv, pyav=decode_pyav)
 
 
+def damage_reported(log: str) -> str:
+    """The FFmpeg log lines (the codec's stderr) that report damaged data."""
+    found = []
+    for line in log.splitlines():
+        match = _LIBAV_LINE.match(line.strip())
+        if match and any(word in match.group(1).lower() for word in _DAMAGE):
+            found.append(line.strip())
+    return '; '.join(found[:3])
+
+
 def main(argv) -> int:
     decoder, list_file, start = argv[1], argv[2], int(argv[3])
     decode = DECODE[decoder]
+    importlib.import_module(_MODULES[decoder])  # setup errors: before START
     with open(list_file, encoding='utf-8') as f:
         paths = f.read().split('\n')[:-1]
+    # the codec logs to file descriptor 2: catch it per file
+    log = tempfile.TemporaryFile()
+    os.dup2(log.fileno(), 2)
     out = sys.stdout
     for index in range(start, len(paths)):
         out.write(f'START {index}\n')
         out.flush()
+        log.seek(0)
+        log.truncate()
         try:
             frames = decode(paths[index])
             if frames == 0:
                 raise ValueError('no video frame decodes')
         except Exception as exc:  # reported, the parent decides
-            text = ' '.join(f'{type(exc).__name__}: {exc}'.split())
+            text = ' '.join(f'raised {type(exc).__name__}: {exc}'.split())
             out.write(f'FAIL {index} {text[:500]}\n')
         else:
-            out.write(f'OK {index} {frames}\n')
+            log.seek(0)
+            damage = damage_reported(log.read().decode(errors='replace'))
+            out.write(f'FAIL {index} logged damaged data: {damage[:500]}\n'
+                      if damage else f'OK {index} {frames}\n')
         out.flush()
     return 0
 

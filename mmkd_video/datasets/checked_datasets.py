@@ -288,7 +288,8 @@ class CheckedVideoDataset(_CheckedListMixin, VideoDataset):
                 kept.append(info)
                 kept_lines.append((lineno, entry))
             else:
-                self.corrupt_entries.append((lineno, entry, reason))
+                self.corrupt_entries.append(
+                    (lineno, entry, f'{info["filename"]!r} ({reason})'))
         self._kept_lines = kept_lines
         if not self.corrupt_entries:
             return data_list

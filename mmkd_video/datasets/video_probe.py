@@ -176,7 +176,7 @@ def _run_child(decoder, list_file, start, timeout, reasons, stderr):
                     continue
                 current = None
                 if kind == 'FAIL':
-                    reasons[int(index)] = f'{decoder} raised {rest[0]}'
+                    reasons[int(index)] = f'{decoder} {rest[0]}'
     proc.stdout.close()
     return current, timed_out, proc.wait()
 
