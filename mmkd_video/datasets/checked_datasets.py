@@ -116,7 +116,10 @@ class _CheckedListMixin:
         # changes, report without line numbers rather than wrong ones.
         linenos = (list(range(1, len(lines) + 1))
                    if len(lines) == len(data_list) else [None] * len(data_list))
-        self._check_labels(data_list, linenos, lines)
+        self._line_labels = [
+            (lineno, lines[lineno - 1].strip() if lineno else '?',
+             info.get('label')) for lineno, info in zip(linenos, data_list)]
+        self.check_labels(getattr(self, 'num_classes', None))
         self._kept_lines = [(lineno, lines[lineno - 1].strip() if lineno
                              else '?') for lineno in linenos]
         if not self.check_files:
@@ -138,24 +141,31 @@ class _CheckedListMixin:
                 logger='current', level=logging.WARNING)
         return kept
 
-    def _check_labels(self, data_list: List[dict],
-                      linenos: List[Optional[int]], lines: List[str]) -> None:
-        """Raise one error for the first label outside [0, num_classes).
+    def check_labels(self, num_classes: Optional[int]) -> None:
+        """Raise one error for the first label outside ``[0, num_classes)``.
 
-        Without this, a label >= num_classes only fails inside the loss
-        ("Target 99 is out of bounds"), with no file or line.
+        Runs when the list loads, with the dataset's ``num_classes``
+        (mmaction2's argument; without it only negative labels fail). Call
+        it again with the model head's class count to check the list
+        against the model. Without this a label >= num_classes fails only
+        inside the loss ("Target 99 is out of bounds"), naming nothing.
+
+        Args:
+            num_classes (int | None): Class count; None checks >= 0 only.
+
+        Raises:
+            ValueError: Naming the annotation file, line, label and
+                ``num_classes``.
         """
-        num_classes = getattr(self, 'num_classes', None)
-        for lineno, info in zip(linenos, data_list):
-            labels = info.get('label')
+        for lineno, entry, labels in getattr(self, '_line_labels', []):
             labels = labels if isinstance(labels, (list, tuple)) else [labels]
             for label in labels:
                 if label is None or (0 <= label and (
                         num_classes is None or label < num_classes)):
                     continue
                 where = (f'line {lineno} of annotation file '
-                         f'{self.ann_file!r} ({lines[lineno - 1].strip()!r})'
-                         if lineno else f'annotation file {self.ann_file!r}')
+                         f'{self.ann_file!r} ({entry!r})' if lineno else
+                         f'annotation file {self.ann_file!r}')
                 allowed = ('labels must be >= 0' if num_classes is None else
                            f'labels must be in 0..{num_classes - 1}')
                 raise ValueError(

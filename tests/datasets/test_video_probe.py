@@ -226,7 +226,13 @@ def test_label_out_of_range_names_file_line_label_and_classes(video_set):
     for part in ('line 3', 'labels.txt', 'label 99', 'num_classes=10',
                  '0..9'):
         assert part in message
-    assert len(build(video_set, ann='labels.txt', num_classes=100)) == 3
+    dataset = build(video_set, ann='labels.txt', num_classes=100)
+    assert len(dataset) == 3
+    # the same check against another class count (e.g. the model head's)
+    with pytest.raises(ValueError, match=r"line 3 .*'v2.avi 99'.*label 99, "
+                       'but num_classes=51'):
+        dataset.check_labels(51)
+    dataset.check_labels(100)  # in range: no error
     with open(osp.join(video_set, 'labels.txt'), 'w') as f:
         f.write('v0.avi 0\nv1.avi -1\n')
     with pytest.raises(ValueError, match='line 2.*label -1.*>= 0'):
