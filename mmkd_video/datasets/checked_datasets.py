@@ -114,8 +114,8 @@ class _CheckedListMixin:
         data_list = super().load_data_list()
         # The parents emit one entry per line, in order; if that ever
         # changes, report without line numbers rather than wrong ones.
-        linenos = (list(range(1, len(lines) + 1))
-                   if len(lines) == len(data_list) else [None] * len(data_list))
+        linenos = (list(range(1, len(lines) + 1)) if len(lines) == len(
+            data_list) else [None] * len(data_list))
         self._line_labels = [
             (lineno, lines[lineno - 1].strip() if lineno else '?',
              info.get('label')) for lineno, info in zip(linenos, data_list)]
@@ -303,15 +303,17 @@ class CheckedVideoDataset(_CheckedListMixin, VideoDataset):
         self._kept_lines = kept_lines
         if not self.corrupt_entries:
             return data_list
-        message = self._corrupt_message(decoder, len(data_list))
         if not self.skip_corrupt or not kept:
-            raise DataFileError(message, in_loading_step=True)
+            raise DataFileError(
+                self._corrupt_message(decoder, len(data_list)),
+                in_loading_step=True)
         self.num_corrupt_skipped += len(self.corrupt_entries)
-        print_log(f'{message} -> skipped (skip_corrupt=True)',
+        print_log(self._corrupt_message(decoder, len(data_list), True),
                   logger='current', level=logging.WARNING)
         return kept
 
-    def _corrupt_message(self, decoder: str, total: int) -> str:
+    def _corrupt_message(self, decoder: str, total: int,
+                         skipped: bool = False) -> str:
         init = {v: k for k, v in DECODERS.items()}[decoder]
         shown = '\n'.join(
             f'  line {lineno}: {entry!r} -> {reason}'
@@ -319,11 +321,15 @@ class CheckedVideoDataset(_CheckedListMixin, VideoDataset):
         more = len(self.corrupt_entries) - _SHOWN
         if more > 0:
             shown += f'\n  ... and {more} more'
+        head = (f'{type(self).__name__}: {len(self.corrupt_entries)} of '
+                f'{total} videos of annotation file {self.ann_file!r}')
+        how = (f'each decoded in a child process with {decoder}, as the '
+               f"pipeline's {init} does")
+        if skipped:
+            return (f'{head} were skipped (skip_corrupt=True) because they '
+                    f'do not decode ({how}):\n{shown}')
         return (
-            f'{type(self).__name__}: {len(self.corrupt_entries)} of {total} '
-            f'videos of annotation file {self.ann_file!r} do not decode '
-            f'(each decoded in a child process with {decoder}, as the '
-            f"pipeline's {init} does):\n{shown}\n(data_root="
+            f'{head} do not decode ({how}):\n{shown}\n(data_root='
             f'{self.data_root!r}). The files are probably corrupt or '
             'truncated: re-encode or regenerate them, or remove their lines '
             'from the annotation file, or set skip_corrupt=True in a '

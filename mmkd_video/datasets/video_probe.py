@@ -67,7 +67,8 @@ def decoder_of(transforms: Iterable) -> Optional[str]:
 
 
 def default_cache_file() -> str:
-    """``$MMKD_CACHE_DIR/video_probe.json`` (default ``~/.cache/mmkd_video``)."""
+    """``$MMKD_CACHE_DIR/video_probe.json``; the folder defaults to
+    ``~/.cache/mmkd_video``."""
     root = os.environ.get('MMKD_CACHE_DIR') or osp.join(
         os.environ.get('XDG_CACHE_HOME') or osp.expanduser('~/.cache'),
         'mmkd_video')
@@ -270,6 +271,7 @@ def _probe_new(todo: Dict[str, tuple], decoder: str,
         _MEMORY.update(new)
     if cache_file:
         # a hung decoder may be a busy machine: try it again next run
-        _save_cache(cache_file, {key: reason for key, reason in new.items()
-                                 if not (reason and 'did not finish' in reason)})
+        _save_cache(cache_file, {
+            key: reason for key, reason in new.items()
+            if not (reason and 'did not finish' in reason)})
     return results

@@ -14,7 +14,7 @@ WILD = [
     ('x264_pal.mp4', 'av', 'libx264', 17, 576, 768),  # H.264 with B-frames
     ('x264_odd.mkv', 'av', 'libx264', 9, 190, 250),   # Matroska, odd size
     ('mpeg4_qvga.mov', 'av', 'mpeg4', 11, 240, 320),  # QuickTime + MPEG-4
-    ('xvid_short.avi', 'cv2', 'XVID', 7, 120, 160),   # fewer frames than a clip
+    ('xvid_short.avi', 'cv2', 'XVID', 7, 120, 160),   # shorter than a clip
 ]
 
 
