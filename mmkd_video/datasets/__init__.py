@@ -10,6 +10,7 @@ from .synthetic import (LAYOUTS, MAX_CLASSES, MOTIONS, ClipInfo, class_names,
 from .synthetic_ava import AVA_ACTIONS, generate_ava_dataset
 from .teacher_cache_dataset import (TeacherCacheDataset, check_deterministic,
                                     dataset_fingerprint)
+from .video_probe import decoder_of, probe_videos
 
 __all__ = [
     'CheckedAVADataset', 'AVA_ACTIONS', 'generate_ava_dataset',
@@ -18,5 +19,6 @@ __all__ = [
     'MAX_CLASSES', 'MOTIONS', 'ClipInfo', 'class_names', 'flip_label_map',
     'generate_dataset', 'motion_states', 'plan_clips', 'render_clip',
     'sample_appearance', 'write_rawframes', 'write_video',
-    'TeacherCacheDataset', 'check_deterministic', 'dataset_fingerprint'
+    'TeacherCacheDataset', 'check_deterministic', 'dataset_fingerprint',
+    'decoder_of', 'probe_videos'
 ]

@@ -8,11 +8,17 @@ raise one error naming the annotation file, the line and the missing path,
 or, with ``skip_missing=True``, drop such lines and log how many. Each
 sample's pipeline also runs through :func:`apply_transforms`, so a corrupt
 file fails with an error naming it, or, with ``skip_corrupt=True`` (training
-sets), is logged, counted and replaced by another sample. Parsing stays mmaction2's own; the type
-names ``VideoDataset``/``RawframeDataset`` keep meaning mmaction2's classes.
+sets), is logged, counted and replaced by another sample. Before that,
+``CheckedVideoDataset`` decodes each video once in a child process
+(:mod:`.video_probe`), so that a file that crashes the decoder in native code
+is reported (or skipped) by name instead of ending the run. Labels outside
+``[0, num_classes)`` and empty lists fail at load with the file and line.
+Parsing stays mmaction2's own; the type names
+``VideoDataset``/``RawframeDataset`` keep meaning mmaction2's classes.
 """
 import logging
 import os.path as osp
+import time
 from typing import List, Optional, Tuple
 
 from mmaction.datasets import RawframeDataset, VideoDataset
@@ -21,6 +27,7 @@ from mmengine.logging import print_log
 
 from mmkd_video.registry import DATASETS
 from .file_errors import DataFileError, apply_transforms
+from .video_probe import DECODERS, decoder_of, probe_videos
 
 _SHOWN = 5  # missing entries quoted in one message
 
@@ -44,13 +51,19 @@ class _CheckedListMixin:
         self.check_files = check_files
         self.missing_entries: List[Tuple[Optional[int], str, str]] = []
         self.num_corrupt_skipped = 0  # in this process (each worker counts)
+        if skip_corrupt and kwargs.get('test_mode', False):
+            # before loading: no decode probe for a dataset that cannot run
+            raise self._skip_in_test_mode_error(kwargs.get('ann_file'))
         super().__init__(*args, **kwargs)
-        if skip_corrupt and self.test_mode:
-            raise ValueError(
-                f'{type(self).__name__}: skip_corrupt=True is for training '
-                'sets only: mmengine cannot drop a test-mode sample, and '
-                'scores over a set with silently missing clips would not be '
-                f'comparable. Fix or remove the bad files of {self.ann_file!r}.')
+        if skip_corrupt and self.test_mode:  # test_mode given positionally
+            raise self._skip_in_test_mode_error(self.ann_file)
+
+    def _skip_in_test_mode_error(self, ann_file: str) -> ValueError:
+        return ValueError(
+            f'{type(self).__name__}: skip_corrupt=True is for training '
+            'sets only: mmengine cannot drop a test-mode sample, and '
+            'scores over a set with silently missing clips would not be '
+            f'comparable. Fix or remove the bad files of {ann_file!r}.')
 
     @property
     def num_missing(self) -> int:
@@ -89,24 +102,36 @@ class _CheckedListMixin:
                 'data_root/ann_file to the dataset, or generate the '
                 'synthetic one with tools/data/generate_synthetic.py.')
         lines = list_from_file(self.ann_file)
+        if not lines:
+            raise ValueError(
+                f'{type(self).__name__}: annotation file {self.ann_file!r} '
+                f'is empty. Expected {self._expected}; regenerate it or '
+                'point ann_file at the right list.')
         for lineno, line in enumerate(lines, start=1):
             if not line.strip():
                 raise self._line_error(lineno, line, 'empty line')
             self._check_line(lineno, line)
         data_list = super().load_data_list()
-        if not self.check_files:
-            return data_list
         # The parents emit one entry per line, in order; if that ever
         # changes, report without line numbers rather than wrong ones.
-        linenos = (range(1, len(lines) + 1) if len(lines) == len(data_list)
-                   else [None] * len(data_list))
-        kept, self.missing_entries = [], []
+        linenos = (list(range(1, len(lines) + 1)) if len(lines) == len(
+            data_list) else [None] * len(data_list))
+        self._line_labels = [
+            (lineno, lines[lineno - 1].strip() if lineno else '?',
+             info.get('label')) for lineno, info in zip(linenos, data_list)]
+        self.check_labels(getattr(self, 'num_classes', None))
+        self._kept_lines = [(lineno, lines[lineno - 1].strip() if lineno
+                             else '?') for lineno in linenos]
+        if not self.check_files:
+            return data_list
+        kept, self.missing_entries, self._kept_lines = [], [], []
         for lineno, info in zip(linenos, data_list):
             problem = self._missing(info)
+            entry = lines[lineno - 1].strip() if lineno else '?'
             if problem is None:
                 kept.append(info)
+                self._kept_lines.append((lineno, entry))
             else:
-                entry = lines[lineno - 1].strip() if lineno else '?'
                 self.missing_entries.append((lineno, entry, problem))
         if self.missing_entries:
             if not self.skip_missing or not kept:
@@ -115,6 +140,39 @@ class _CheckedListMixin:
                 self._missing_message(len(lines), skipped=True),
                 logger='current', level=logging.WARNING)
         return kept
+
+    def check_labels(self, num_classes: Optional[int]) -> None:
+        """Raise one error for the first label outside ``[0, num_classes)``.
+
+        Runs when the list loads, with the dataset's ``num_classes``
+        (mmaction2's argument; without it only negative labels fail). Call
+        it again with the model head's class count to check the list
+        against the model. Without this a label >= num_classes fails only
+        inside the loss ("Target 99 is out of bounds"), naming nothing.
+
+        Args:
+            num_classes (int | None): Class count; None checks >= 0 only.
+
+        Raises:
+            ValueError: Naming the annotation file, line, label and
+                ``num_classes``.
+        """
+        for lineno, entry, labels in getattr(self, '_line_labels', []):
+            labels = labels if isinstance(labels, (list, tuple)) else [labels]
+            for label in labels:
+                if label is None or (0 <= label and (
+                        num_classes is None or label < num_classes)):
+                    continue
+                where = (f'line {lineno} of annotation file '
+                         f'{self.ann_file!r} ({entry!r})' if lineno else
+                         f'annotation file {self.ann_file!r}')
+                allowed = ('labels must be >= 0' if num_classes is None else
+                           f'labels must be in 0..{num_classes - 1}')
+                raise ValueError(
+                    f'{type(self).__name__}: {where} has label {label}, but '
+                    f'num_classes={num_classes} ({allowed}). Fix the list, '
+                    'or set num_classes of the dataset and of the model head '
+                    'to the real class count.')
 
     def _missing_message(self, total: int, skipped: bool = False) -> str:
         shown = '\n'.join(
@@ -175,13 +233,107 @@ class CheckedVideoDataset(_CheckedListMixin, VideoDataset):
         skip_corrupt (bool): False (default) raises one DataFileError
             naming a video that fails to open or decode; True (training sets
             only) logs it, counts it in ``num_corrupt_skipped`` and trains
-            on another sample instead.
+            on another sample instead (a video that fails the decode probe
+            is dropped when the dataset loads and counted there).
         check_files (bool): Check that every video exists. Set False for
             huge lists on slow storage. Defaults to True.
+        probe_decode (bool): Decode every listed local video once, in child
+            processes, with the decoder of the pipeline's ``DecordInit`` /
+            ``OpenCVInit`` / ``PyAVInit``, before the dataset is used (see
+            :mod:`~mmkd_video.datasets.video_probe`): a file that crashes the
+            decoder in native code (SIGSEGV) then gives one DataFileError
+            naming it, or is skipped with ``skip_corrupt=True``, instead of
+            killing the run. Results are cached per file (path, size,
+            mtime). Defaults to True.
+        probe_cache (str | None): Cache file of the probe; ``'auto'``
+            (default) is ``$MMKD_CACHE_DIR/video_probe.json``, by default
+            under ``~/.cache/mmkd_video``; None caches in memory only.
+        probe_workers (int | None): Child processes decoding at once.
+            Defaults to ``min(4, cpu count)``.
     """
 
     _what = 'video'
     _expected = "'<video path> <label>' per line"
+
+    def __init__(self, *args, probe_decode: bool = True,
+                 probe_cache: Optional[str] = 'auto',
+                 probe_workers: Optional[int] = None, **kwargs) -> None:
+        self.probe_decode = probe_decode
+        self.probe_cache = probe_cache
+        self.probe_workers = probe_workers
+        self.corrupt_entries: List[Tuple[Optional[int], str, str]] = []
+        super().__init__(*args, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Load and check the list, then probe-decode its videos.
+
+        Returns:
+            list[dict]: The entries whose videos exist and decode.
+
+        Raises:
+            DataFileError: If a video fails the decode probe and
+                ``skip_corrupt`` is False (or every video fails).
+        """
+        data_list = super().load_data_list()
+        decoder = decoder_of(self.pipeline.transforms)
+        if not (self.probe_decode and decoder):
+            return data_list
+        local = [info['filename'] for info in data_list
+                 if '://' not in info['filename']
+                 and osp.isfile(info['filename'])]
+        start = time.monotonic()
+        reasons = probe_videos(local, decoder, cache_file=self.probe_cache,
+                               workers=self.probe_workers)
+        seconds = time.monotonic() - start
+        if seconds > 5:
+            print_log(
+                f'{type(self).__name__}: decoded {len(local)} videos of '
+                f'{self.ann_file!r} with {decoder} in child processes in '
+                f'{seconds:.0f} s (once; the result is cached per file)',
+                logger='current', level=logging.INFO)
+        kept, kept_lines, self.corrupt_entries = [], [], []
+        for (lineno, entry), info in zip(self._kept_lines, data_list):
+            reason = reasons.get(info['filename'])
+            if reason is None:
+                kept.append(info)
+                kept_lines.append((lineno, entry))
+            else:
+                self.corrupt_entries.append(
+                    (lineno, entry, f'{info["filename"]!r} ({reason})'))
+        self._kept_lines = kept_lines
+        if not self.corrupt_entries:
+            return data_list
+        if not self.skip_corrupt or not kept:
+            raise DataFileError(
+                self._corrupt_message(decoder, len(data_list)),
+                in_loading_step=True)
+        self.num_corrupt_skipped += len(self.corrupt_entries)
+        print_log(self._corrupt_message(decoder, len(data_list), True),
+                  logger='current', level=logging.WARNING)
+        return kept
+
+    def _corrupt_message(self, decoder: str, total: int,
+                         skipped: bool = False) -> str:
+        init = {v: k for k, v in DECODERS.items()}[decoder]
+        shown = '\n'.join(
+            f'  line {lineno}: {entry!r} -> {reason}'
+            for lineno, entry, reason in self.corrupt_entries[:_SHOWN])
+        more = len(self.corrupt_entries) - _SHOWN
+        if more > 0:
+            shown += f'\n  ... and {more} more'
+        head = (f'{type(self).__name__}: {len(self.corrupt_entries)} of '
+                f'{total} videos of annotation file {self.ann_file!r}')
+        how = (f'each decoded in a child process with {decoder}, as the '
+               f"pipeline's {init} does")
+        if skipped:
+            return (f'{head} were skipped (skip_corrupt=True) because they '
+                    f'do not decode ({how}):\n{shown}')
+        return (
+            f'{head} do not decode ({how}):\n{shown}\n(data_root='
+            f'{self.data_root!r}). The files are probably corrupt or '
+            'truncated: re-encode or regenerate them, or remove their lines '
+            'from the annotation file, or set skip_corrupt=True in a '
+            'training dataset to skip and count them.')
 
     def _check_line(self, lineno: int, line: str) -> None:
         fields = line.strip().split(self.delimiter)

@@ -416,7 +416,13 @@ def test_corrupt_video_error_names_the_file(small_copy):
                       list_lines(osp.join(small_copy, ann))[0][0])
     with open(victim, 'wb') as f:
         f.write(np.random.default_rng(0).bytes(2000))
-    dataset = build_checked(small_copy, ann)
+    # found when the dataset loads (decode probe, tests/datasets/
+    # test_video_probe.py) ...
+    with pytest.raises(DataFileError, match='line 1') as error:
+        build_checked(small_copy, ann, probe_cache=None)
+    assert victim in str(error.value)
+    # ... and, without the probe, when the sample is decoded
+    dataset = build_checked(small_copy, ann, probe_decode=False)
     assert dataset[1]['inputs'].shape[2] == CLIP_LEN  # others still load
     with pytest.raises(DataFileError, match='DecordInit failed') as error:
         dataset[0]
@@ -442,7 +448,7 @@ def test_skip_corrupt_logs_counts_and_draws_another_sample(small_copy):
     dataset = DATASETS.build(
         dict(type='CheckedVideoDataset', data_root=small_copy, ann_file=ann,
              data_prefix=dict(video='videos'), pipeline=video_pipeline(),
-             skip_corrupt=True))
+             skip_corrupt=True, probe_decode=False))  # the runtime path
     logger = MMLogger.get_current_instance()
     with LogCapture(logger) as records:
         sample = dataset[0]  # training mode: another sample comes back
@@ -454,6 +460,7 @@ def test_skip_corrupt_logs_counts_and_draws_another_sample(small_copy):
     broken = DATASETS.build(
         dict(type='CheckedVideoDataset', data_root=small_copy, ann_file=ann,
              data_prefix=dict(video='videos'), skip_corrupt=True,
+             probe_decode=False,
              pipeline=video_pipeline() + [dict(type='CenterCrop',
                                                crop_size=10 ** 6)]))
     with pytest.raises(DataFileError, match='CenterCrop'):
