@@ -67,6 +67,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,  # labels checked at load
         data_root=data_root,
         ann_file=ann_file_train,
         data_prefix=dict(video='videos'),
@@ -79,6 +80,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,  # labels checked at load
         data_root=data_root,
         ann_file=ann_file_val,
         data_prefix=dict(video='videos'),
@@ -92,6 +94,7 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,  # labels checked at load
         data_root=data_root,
         ann_file=ann_file_test,
         data_prefix=dict(video='videos'),

@@ -91,6 +91,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,  # labels checked at load
         data_root=data_root,
         ann_file=ann_file_train,
         data_prefix=dict(video='videos_train'),
@@ -103,6 +104,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,  # labels checked at load
         data_root=data_root,
         ann_file=ann_file_val,
         data_prefix=dict(video='videos_val'),
@@ -116,6 +118,7 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
+        num_classes=num_classes,  # labels checked at load
         data_root=data_root,
         ann_file=ann_file_test,
         data_prefix=dict(video='videos_val'),
