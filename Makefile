@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmkd-installed
-REQS := requirements/build.txt requirements/runtime.txt requirements/tests.txt setup.py
+CONSTRAINTS := requirements/constraints.txt
+REQS := requirements/build.txt requirements/runtime.txt requirements/tests.txt \
+	requirements/mminstall.txt $(CONSTRAINTS) setup.py tools/repair_mmaction_drn.py
 PYTEST_ARGS ?=
 
 .PHONY: install test test-slow demo demo-ava
@@ -13,11 +15,15 @@ install: $(STAMP)
 $(STAMP): $(REQS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements/build.txt
-	$(PY) -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
+	$(PY) -m pip install -q -r requirements/build.txt -c $(CONSTRAINTS)
+	$(PY) -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt -c $(CONSTRAINTS)
 	bash tools/install_mmcv.sh $(PY)
+	# mmaction2 1.2.0's wheel lacks models/localizers/drn: write it into the
+	# installed package (reinstalling mmaction2 undoes it).
+	$(PY) tools/repair_mmaction_drn.py
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
-	$(PY) -c "import mmkd_video, mmaction.models, mmcv.ops; print('mmkd_video', mmkd_video.__version__, 'installed')"
+	$(PY) -c "import mmaction.models; from mmaction.apis import init_recognizer; print('plain mmaction2 imports')"
+	$(PY) -c "import mmkd_video, mmcv.ops; print('mmkd_video', mmkd_video.__version__, 'installed')"
 	touch $(STAMP)
 
 # Default tier: everything but tests marked `slow`.
