@@ -63,7 +63,10 @@ if __name__ == '__main__':
         include_package_data=True,
         package_data={'mmkd_video': ['.mim/configs/**/*', '.mim/tools/**/*']},
         python_requires='>=3.8',
-        install_requires=read_requirements('requirements/runtime.txt'),
+        # Compatible ranges only; the measured lock is
+        # requirements/constraints.txt (used by the Makefile).
+        install_requires=read_requirements('requirements/runtime.txt') +
+        read_requirements('requirements/mminstall.txt'),
         extras_require={
             'tests': read_requirements('requirements/tests.txt'),
             'mim': read_requirements('requirements/mminstall.txt'),

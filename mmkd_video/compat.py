@@ -5,50 +5,53 @@ once; ``mmkd_video/__init__.py`` calls it before anything imports
 ``mmaction.models``.
 """
 import importlib.util
+import os.path as osp
 import sys
-import types
 
 import torch
 
 _APPLIED = False
 
 
-def patch_mmaction_missing_drn() -> None:
+class MissingMmactionRepairError(ImportError):
+    """mmaction2 1.2.0 installed without the install-time drn repair."""
+
+
+def check_mmaction_drn() -> None:
     """mmaction2 1.2.0's wheel lacks ``mmaction/models/localizers/drn``.
 
     ``mmaction/models/localizers/__init__.py`` does ``from .drn.drn import
-    DRN``, so ``import mmaction.models`` fails with ModuleNotFoundError
-    (open-mmlab/mmaction2#2714). We provide the two missing module objects
-    with a ``DRN`` that explains the defect when someone builds it. DRN is
-    a temporal-grounding localizer that mmkd_video does not use; it is not
-    registered, so ``type='DRN'`` in a config fails with the registry's own
-    "not in the model registry" error.
+    DRN``, so ``import mmaction.models`` fails with ModuleNotFoundError in
+    any process (open-mmlab/mmaction2#2714). ``make install`` repairs the
+    installed package once (``tools/repair_mmaction_drn.py``), so plain
+    mmaction2 imports without mmkd_video. Here we only check that the repair
+    is there and, if not, raise one error naming the command that fixes it
+    (nothing is patched at runtime). Reading the files avoids importing
+    ``mmaction.models``, the import that fails.
     """
-    name = 'mmaction.models.localizers.drn'
-    if name in sys.modules:
+    spec = importlib.util.find_spec('mmaction')
+    if spec is None or not spec.submodule_search_locations:
+        return  # no mmaction2: its own import error comes first
+    localizers = osp.join(list(spec.submodule_search_locations)[0],
+                          'models', 'localizers')
+    init = osp.join(localizers, '__init__.py')
+    if not osp.isfile(init) or osp.isfile(osp.join(localizers, 'drn',
+                                                   'drn.py')):
         return
-    try:
-        if importlib.util.find_spec(name) is not None:
-            return  # a fixed mmaction2 ships the real module
-    except ModuleNotFoundError:
-        pass
-
-    class DRN:  # noqa: D401 - a placeholder with a clear error only
-        """Unavailable: missing from the mmaction2 1.2.0 wheel."""
-
-        def __init__(self, *args, **kwargs):
-            raise ImportError(
-                'DRN is missing from the mmaction2 1.2.0 wheel '
-                '(open-mmlab/mmaction2#2714); install mmaction2 from source '
-                'to use it.')
-
-    package = types.ModuleType(name)
-    package.__path__ = []  # mark as a package so `.drn` resolves below it
-    module = types.ModuleType(name + '.drn')
-    module.DRN = DRN
-    package.drn = module
-    sys.modules[name] = package
-    sys.modules[name + '.drn'] = module
+    with open(init) as f:
+        if 'from .drn' not in f.read():
+            return  # a fixed mmaction2 no longer imports drn
+    script = osp.join(osp.dirname(osp.abspath(__file__)), '.mim', 'tools',
+                      'repair_mmaction_drn.py')
+    if not osp.isfile(script):  # a source checkout without .mim
+        script = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
+                          'tools', 'repair_mmaction_drn.py')
+    raise MissingMmactionRepairError(
+        'the installed mmaction2 lacks mmaction/models/localizers/drn (a '
+        'defect of the mmaction2 1.2.0 wheel, open-mmlab/mmaction2#2714), '
+        'so `import mmaction.models` fails. Repair the installed package '
+        f'once with:\n    {sys.executable} {script}\n(`make install` runs '
+        'it; reinstalling mmaction2 undoes it.)')
 
 
 def patch_mmaction_head_bf16_scores() -> None:
@@ -83,6 +86,6 @@ def apply() -> None:
     global _APPLIED
     if _APPLIED:
         return
-    patch_mmaction_missing_drn()
+    check_mmaction_drn()
     patch_mmaction_head_bf16_scores()
     _APPLIED = True

@@ -138,10 +138,7 @@ def test_exported_student_scores_the_same_under_mmaction2(ava, teacher_ckpt,
         osp.dirname(__import__('mmaction').__file__), '.mim', 'tools',
         'test.py')
     script = f'''
-import runpy, sys, types
-drn = types.ModuleType('mmaction.models.localizers.drn'); drn.__path__ = []
-sub = types.ModuleType(drn.__name__ + '.drn'); sub.DRN = object
-sys.modules.update({{drn.__name__: drn, sub.__name__: sub}})
+import runpy, sys
 sys.argv = ['test.py', {plain_cfg!r}, {osp.join(work, 'student_latest.pth')!r},
             '--work-dir', {str(tmp_path / 'theirs')!r}]
 runpy.run_path({mmaction_test!r}, run_name='__main__')

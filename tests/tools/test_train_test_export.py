@@ -92,14 +92,10 @@ def test_kd_run_logs_terms_and_exports_plain_mmaction2_student(
     assert osp.isfile(exported)
     assert osp.isfile(osp.join(work, 'student_best.pth'))
 
-    # mmaction2 alone (no mmkd_video import) loads and runs the student.
-    # The only shim: the missing `drn` module of the mmaction2 1.2.0 wheel
-    # (open-mmlab/mmaction2#2714), stubbed exactly as a user must.
+    # mmaction2 alone (no mmkd_video import, no shim) loads and runs the
+    # student: `make install` repaired the wheel's missing `drn` package.
     script = f'''
-import sys, types
-drn = types.ModuleType('mmaction.models.localizers.drn'); drn.__path__ = []
-sub = types.ModuleType('mmaction.models.localizers.drn.drn'); sub.DRN = object
-sys.modules.update({{drn.__name__: drn, sub.__name__: sub}})
+import sys
 import torch
 from mmengine.config import Config
 from mmaction.apis import init_recognizer
@@ -160,10 +156,7 @@ def test_mmaction2_test_tool_gives_identical_accuracy(
         osp.dirname(__import__('mmaction').__file__), '.mim', 'tools',
         'test.py')
     script = f'''
-import runpy, sys, types
-drn = types.ModuleType('mmaction.models.localizers.drn'); drn.__path__ = []
-sub = types.ModuleType(drn.__name__ + '.drn'); sub.DRN = object
-sys.modules.update({{drn.__name__: drn, sub.__name__: sub}})
+import runpy, sys
 sys.argv = ['test.py', {plain_cfg!r}, {osp.join(work, 'student_latest.pth')!r},
             '--work-dir', {str(tmp_path / 'theirs')!r}]
 runpy.run_path({mmaction_test!r}, run_name='__main__')
