@@ -1,0 +1,269 @@
+"""Two nodes on one machine: tools/slurm_train.sh (GPUS=2 GPUS_PER_NODE=1)
+and tools/dist_train.sh (NNODES=2) with one rank per node, gloo on CPU.
+
+The nodes are network namespaces joined by a veth pair (10.77.0.1 node1,
+10.77.0.2 node2), each with its own slurmd; tests/slurm/two_node_cluster.sh
+starts and stops them. The ranks find each other as on a real cluster:
+MASTER_ADDR from SLURM_NODELIST (srun) or given (torchrun), hostnames that
+resolve to the node's address, traffic over the veth link.
+"""
+import os
+import os.path as osp
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+import torch
+from launch_helpers import REPO, deterministic_config, launch_env, logged
+
+pytestmark = pytest.mark.slow
+
+CLUSTER = osp.join(REPO, 'tests', 'slurm', 'two_node_cluster.sh')
+INSTALL = osp.join(REPO, 'tests', 'slurm', 'local_cluster.sh')
+KD = 'configs/baselines/kd_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
+HO = ('configs/structkd/'
+      'structkd-pi-pa-ho_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py')
+GENKD = ('configs/genkd/'
+         'genkd-phase2_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py')
+DUMP = dict(type='DumpRankWeights')
+# 20 clips, 2 per rank: 5 iterations an epoch; faults hit iteration 7
+FAULT_ITER = 7
+
+
+@pytest.fixture(scope='module')
+def two_nodes():
+    if os.geteuid() != 0:
+        pytest.skip('the two-node cluster needs root (network namespaces, '
+                    'munged as user munge, slurmd as root); CI runs as root')
+    subprocess.run([INSTALL, 'install'], check=True, timeout=600)
+    # not under pytest's tmp: munged must be able to enter the folder
+    folder = tempfile.mkdtemp(prefix='mmkd-2nodes-', dir='/tmp')
+    try:
+        subprocess.run([CLUSTER, 'start', folder], check=True, timeout=120)
+        yield osp.join(folder, 'slurm.conf')
+    finally:
+        subprocess.run([CLUSTER, 'stop', folder], timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def on(node, *args):
+    return [CLUSTER, 'on', node, *args]
+
+
+def start(args, log_path, env):
+    return subprocess.Popen(args, cwd=REPO, env=env,
+                            stdout=open(log_path, 'w'),
+                            stderr=subprocess.STDOUT)
+
+
+def wait_all(procs, timeout=600):
+    """Wait for every process; returns their exit codes and end times."""
+    ends = [None] * len(procs)
+    deadline = time.monotonic() + timeout
+    while None in ends:
+        for i, proc in enumerate(procs):
+            if ends[i] is None and proc.poll() is not None:
+                ends[i] = time.time()
+        if time.monotonic() > deadline:
+            for proc in procs:  # ours, by id; the fixture clears the nodes
+                proc.kill()
+            raise AssertionError(f'still running after {timeout} s')
+        time.sleep(0.2)
+    return [p.returncode for p in procs], ends
+
+
+def slurm_train(slurm_conf, config, work, env, *extra):
+    """tools/slurm_train.sh on node1 (the submitting host): one task per
+    node. Returns (exit code, output, end time)."""
+    env = dict(env, SLURM_CONF=slurm_conf, GPUS='2', GPUS_PER_NODE='1',
+               CPUS_PER_TASK='1', GRES='')
+    log = osp.join(osp.dirname(work), osp.basename(work) + '.slurm.log')
+    proc = start(on('node1', 'tools/slurm_train.sh', 'debug', 'mmkd-2n',
+                    config, work, *extra), log, env)
+    (code, ), (end, ) = wait_all([proc])
+    return code, open(log).read(), end
+
+
+def torchrun_train(config, work, env, port, *extra):
+    """tools/dist_train.sh on both nodes (NNODES=2, one process each).
+    Returns the exit codes, outputs and end times of node1 and node2."""
+    procs, logs = [], []
+    for rank, node in enumerate(('node1', 'node2')):
+        node_env = dict(env, NNODES='2', NODE_RANK=str(rank),
+                        MASTER_ADDR='node1', PORT=str(port))
+        logs.append(f'{work}.{node}.log')
+        procs.append(start(on(node, 'tools/dist_train.sh', config, '1',
+                              '--work-dir', work, *extra), logs[-1],
+                           node_env))
+    codes, ends = wait_all(procs)
+    return codes, [open(log).read() for log in logs], ends
+
+
+def ranks_identical(work):
+    """Both ranks' final weights, bit for bit; they ran on both nodes."""
+    hosts = {open(osp.join(work, f'rank{r}.host')).read() for r in (0, 1)}
+    assert hosts == {'node1', 'node2'}
+    rank0 = torch.load(osp.join(work, 'rank0.pth'), weights_only=True)
+    rank1 = torch.load(osp.join(work, 'rank1.pth'), weights_only=True)
+    assert rank0.keys() == rank1.keys()
+    differ = [k for k in rank0 if not torch.equal(rank0[k], rank1[k])]
+    assert not differ, differ
+
+
+def same_final_weights(work_a, work_b, epoch=2):
+    a = torch.load(osp.join(work_a, f'epoch_{epoch}.pth'),
+                   weights_only=True)['state_dict']
+    b = torch.load(osp.join(work_b, f'epoch_{epoch}.pth'),
+                   weights_only=True)['state_dict']
+    assert a.keys() == b.keys()
+    differ = [k for k in a if not torch.equal(a[k], b[k])]
+    assert not differ, differ
+
+
+def fault_time(work):
+    return float(open(osp.join(work, 'fault_at')).read())
+
+
+@pytest.fixture(scope='module')
+def kd_one_process(launch_data, random_checkpoint, rank_hooks_dir,
+                   tmp_path_factory):
+    """KD, BN in eval: the 2-rank config (2 clips a rank) and the losses of
+    one process with the same global batch (4 clips)."""
+    folder = tmp_path_factory.mktemp('kd_one_process')
+    common = dict(data_root=launch_data, bn_eval=True,
+                  teacher_ckpt=random_checkpoint('demo_teacher_r3d18.py'))
+    two = deterministic_config(KD, out=str(folder / 'two.py'), batch_size=2,
+                               extra_hooks=[DUMP], **common)
+    one = deterministic_config(KD, out=str(folder / 'one.py'), batch_size=4,
+                               **common)
+    env = launch_env(rank_hooks_dir)
+    proc = subprocess.run([env['PYTHON'], 'tools/train.py', one,
+                           '--work-dir', str(folder / 'w1')], cwd=REPO,
+                          env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    losses = logged(str(folder / 'w1'))
+    assert len(losses) == 5 and losses[0] != losses[-1]
+    return two, losses
+
+
+def test_slurm_two_nodes_match_one_process(two_nodes, kd_one_process,
+                                           rank_hooks_dir, tmp_path):
+    two, loss1 = kd_one_process
+    work = str(tmp_path / 'w2')
+    env = launch_env(rank_hooks_dir, port=29661)
+    code, out, _ = slurm_train(two_nodes, two, work, env)
+    assert code == 0, out[-5000:]
+    # rank 0 on node1 hosted the rendezvous: MASTER_ADDR from SLURM_NODELIST
+    assert logged(work) == pytest.approx(loss1, rel=1e-4)
+    ranks_identical(work)
+
+
+def test_torchrun_two_nodes_match_one_process(two_nodes, kd_one_process,
+                                              rank_hooks_dir, tmp_path):
+    two, loss1 = kd_one_process
+    work = str(tmp_path / 'w2')
+    codes, outs, _ = torchrun_train(two, work, launch_env(rank_hooks_dir),
+                                    29671)
+    assert codes == [0, 0], outs[0][-4000:] + outs[1][-4000:]
+    assert logged(work) == pytest.approx(loss1, rel=1e-4)
+    ranks_identical(work)
+
+
+def fault_configs(config, teacher, launch_data, random_checkpoint, folder,
+                  faults):
+    """The 2-epoch config, plus one copy per fault hook."""
+    common = dict(data_root=launch_data, batch_size=2, max_epochs=2,
+                  teacher_ckpt=random_checkpoint(teacher))
+    plain = deterministic_config(config, out=str(folder / 'plain.py'),
+                                 extra_hooks=[DUMP], **common)
+    faulty = {
+        name: deterministic_config(config, out=str(folder / f'{name}.py'),
+                                   extra_hooks=[DUMP, hook], **common)
+        for name, hook in faults.items()}
+    return plain, faulty
+
+
+def test_slurm_two_nodes_structkd_ho_task_kill_and_resume(
+        two_nodes, launch_data, random_checkpoint, rank_hooks_dir, tmp_path):
+    """StructKD Ho (network + discriminator optimizers): identical ranks;
+    kill -9 of the task on node2 mid-epoch ends the job (srun names the
+    task); --resume on two nodes ends where the uninterrupted run does."""
+    plain, faulty = fault_configs(
+        HO, 'demo_teacher_r3d18.py', launch_data, random_checkpoint,
+        tmp_path, {'kill': dict(type='DieOnRank', rank=1,
+                                iteration=FAULT_ITER, how='sigkill')})
+    env = launch_env(rank_hooks_dir, port=29662)
+    straight = str(tmp_path / 'straight')
+    code, out, _ = slurm_train(two_nodes, plain, straight, env)
+    assert code == 0, out[-5000:]
+    ranks_identical(straight)
+
+    work = str(tmp_path / 'killed')
+    env = launch_env(rank_hooks_dir, port=29663)
+    code, out, end = slurm_train(two_nodes, faulty['kill'], work, env)
+    assert code != 0
+    assert 'node2: task 1: Killed' in out, out[-5000:]
+    assert end - fault_time(work) < 30, 'the job outlived its dead task'
+    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
+    assert not osp.exists(osp.join(work, 'epoch_2.pth'))  # mid-epoch 2
+
+    env = launch_env(rank_hooks_dir, port=29664)
+    code, out, _ = slurm_train(two_nodes, plain, work, env, '--resume')
+    assert code == 0, out[-5000:]
+    assert 'resumed epoch: 1' in out
+    same_final_weights(straight, work)
+
+
+def test_torchrun_two_nodes_genkd_node_kill_link_down_and_resume(
+        two_nodes, launch_data, random_checkpoint, rank_hooks_dir, tmp_path):
+    """GenKD phase 2 (CVAE + network optimizers): identical ranks; node2
+    dies (agent and rank, kill -9) -> node1 stops within seconds naming
+    rank 1; node2's link goes down -> both stop after the configured
+    collective timeout; --resume on two nodes after either ends where the
+    uninterrupted run does."""
+    plain, faulty = fault_configs(
+        GENKD, 'demo_teacher_r3d18_genkd.py', launch_data,
+        random_checkpoint, tmp_path,
+        {'kill': dict(type='DieOnRank', rank=1, iteration=FAULT_ITER,
+                      how='sigkill_node'),
+         'link': dict(type='LinkDownOnRank', rank=1, iteration=FAULT_ITER)})
+    env = launch_env(rank_hooks_dir)
+    straight = str(tmp_path / 'straight')
+    codes, outs, _ = torchrun_train(plain, straight, env, 29672)
+    assert codes == [0, 0], outs[0][-4000:] + outs[1][-4000:]
+    ranks_identical(straight)
+
+    # node2 dies: node1's rank names the rank it lost, within seconds
+    killed = str(tmp_path / 'killed')
+    codes, outs, ends = torchrun_train(faulty['kill'], killed, env, 29673)
+    assert codes[0] != 0 and codes[1] != 0
+    assert 'rank 0 lost rank 1 on node2 (10.77.0.2)' in outs[0], \
+        outs[0][-5000:]
+    assert ends[0] - fault_time(killed) < 30, 'node1 outlived node2'
+    assert not osp.exists(osp.join(killed, 'epoch_2.pth'))
+
+    # node2's link goes down: both ranks give up after the timeout
+    timeout = 15
+    cut = str(tmp_path / 'cut')
+    try:
+        codes, outs, ends = torchrun_train(
+            faulty['link'], cut, env, 29674, '--cfg-options',
+            f'env_cfg.dist_cfg.timeout={timeout}')
+    finally:
+        subprocess.run([CLUSTER, 'link', 'node2', 'up'], check=True)
+    assert codes[0] != 0 and codes[1] != 0
+    for out in outs:
+        assert f'collective timeout ({timeout} s, ' \
+               'env_cfg.dist_cfg.timeout)' in out, out[-5000:]
+    assert max(ends) - fault_time(cut) < timeout + 45, 'a node hung'
+    assert not osp.exists(osp.join(cut, 'epoch_2.pth'))
+
+    # --resume on two nodes, after either fault
+    for work, port in ((killed, 29675), (cut, 29676)):
+        codes, outs, _ = torchrun_train(plain, work, env, port, '--resume')
+        assert codes == [0, 0], outs[0][-4000:] + outs[1][-4000:]
+        assert 'resumed epoch: 1' in outs[0]
+        same_final_weights(straight, work)
