@@ -17,14 +17,16 @@
 # namespaces do not separate). Needs root and the packages that
 # `tests/slurm/local_cluster.sh install` gets.
 set -euo pipefail
-ACTION=${1:?usage: two_node_cluster.sh start|stop DIR, on NODE CMD, link NODE up|down}
-PORT=${SLURM_TEST_PORT:-6917}
-NODES=(node1 node2)
-NET=10.77.0
-IFACE=mmkd0  # the same name in both namespaces (GLOO_SOCKET_IFNAME=mmkd0)
+action=${1:?usage: two_node_cluster.sh start|stop DIR, on NODE CMD, link NODE up|down}
+# lower-case names: an upper-case one (PORT, DIR...) would replace the
+# caller's exported variable of that name in the commands `on` runs
+port=${SLURM_TEST_PORT:-6917}
+nodes=(node1 node2)
+net=10.77.0
+iface=mmkd0  # the same name in both namespaces (GLOO_SOCKET_IFNAME=mmkd0)
 
 ns() { echo "mmkd-$1"; }
-addr() { echo "$NET.${1#node}"; }
+addr() { echo "$net.${1#node}"; }
 
 on() {  # on NODE CMD...: CMD in NODE's network namespace, with its hostname
     local node=$1; shift
@@ -50,7 +52,7 @@ wait_for() {  # wait_for SECONDS CMD...: retry CMD until it succeeds
 
 network_down() {  # idempotent: leftovers of an earlier run go too
     local node pid
-    for node in "${NODES[@]}"; do
+    for node in "${nodes[@]}"; do
         if ip netns list | grep -qw "$(ns "$node")"; then
             # processes a test left on the node (by their ids)
             for pid in $(ip netns pids "$(ns "$node")"); do
@@ -65,7 +67,7 @@ network_down() {  # idempotent: leftovers of an earlier run go too
 network_up() {
     network_down
     local node
-    for node in "${NODES[@]}"; do
+    for node in "${nodes[@]}"; do
         ip netns add "$(ns "$node")"
         ip -n "$(ns "$node")" link set lo up
         mkdir -p "/etc/netns/$(ns "$node")"
@@ -75,53 +77,53 @@ network_up() {
     # a veth pair is a cable: created in this namespace, each end moved
     # into one node and renamed there
     ip link add mmkd-v1 type veth peer name mmkd-v2
-    for node in "${NODES[@]}"; do
+    for node in "${nodes[@]}"; do
         ip link set "mmkd-v${node#node}" netns "$(ns "$node")"
-        ip -n "$(ns "$node")" link set "mmkd-v${node#node}" name "$IFACE"
-        ip -n "$(ns "$node")" addr add "$(addr "$node")/24" dev "$IFACE"
-        ip -n "$(ns "$node")" link set "$IFACE" up
+        ip -n "$(ns "$node")" link set "mmkd-v${node#node}" name "$iface"
+        ip -n "$(ns "$node")" addr add "$(addr "$node")/24" dev "$iface"
+        ip -n "$(ns "$node")" link set "$iface" up
     done
     # both ends up (node2's slurmd registering with slurmctld on node1 is
     # the proof that packets cross)
-    for node in "${NODES[@]}"; do
-        wait_for 10 bash -c "ip -n $(ns "$node") link show $IFACE | grep -q LOWER_UP"
+    for node in "${nodes[@]}"; do
+        wait_for 10 bash -c "ip -n $(ns "$node") link show $iface | grep -q LOWER_UP"
     done
 }
 
-case $ACTION in
+case $action in
 start)
-    DIR=${2:?start needs DIR}
+    dir=${2:?start needs DIR}
     network_up
-    mkdir -p "$DIR"/{munge,key,state,spool-node1,spool-node2,log}
-    chmod 755 "$DIR"
+    mkdir -p "$dir"/{munge,key,state,spool-node1,spool-node2,log}
+    chmod 755 "$dir"
     # munged refuses a key others can read, and a socket folder others
     # cannot enter
-    dd if=/dev/urandom of="$DIR/key/munge.key" bs=1024 count=1 2>/dev/null
-    chown -R munge:munge "$DIR/munge" "$DIR/key"
-    chmod 755 "$DIR/munge"
-    chmod 700 "$DIR/key"
-    chmod 400 "$DIR/key/munge.key"
-    runuser -u munge -- munged --key-file="$DIR/key/munge.key" \
-        --socket="$DIR/munge/munge.socket" \
-        --pid-file="$DIR/munge/munged.pid" \
-        --log-file="$DIR/munge/munged.log" \
-        --seed-file="$DIR/munge/munged.seed"
-    cat > "$DIR/slurm.conf" <<CONF
+    dd if=/dev/urandom of="$dir/key/munge.key" bs=1024 count=1 2>/dev/null
+    chown -R munge:munge "$dir/munge" "$dir/key"
+    chmod 755 "$dir/munge"
+    chmod 700 "$dir/key"
+    chmod 400 "$dir/key/munge.key"
+    runuser -u munge -- munged --key-file="$dir/key/munge.key" \
+        --socket="$dir/munge/munge.socket" \
+        --pid-file="$dir/munge/munged.pid" \
+        --log-file="$dir/munge/munged.log" \
+        --seed-file="$dir/munge/munged.seed"
+    cat > "$dir/slurm.conf" <<CONF
 ClusterName=mmkdtwo
 SlurmctldHost=node1($(addr node1))
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$DIR/munge/munge.socket
+AuthInfo=socket=$dir/munge/munge.socket
 SlurmUser=root
 SlurmdUser=root
-SlurmctldPort=$PORT
-SlurmdPort=$((PORT + 1))
-StateSaveLocation=$DIR/state
-SlurmdSpoolDir=$DIR/spool-%n
-SlurmctldPidFile=$DIR/slurmctld.pid
-SlurmdPidFile=$DIR/slurmd-%n.pid
-SlurmctldLogFile=$DIR/log/slurmctld.log
-SlurmdLogFile=$DIR/log/slurmd-%n.log
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool-%n
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd-%n.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd-%n.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=none
@@ -138,15 +140,15 @@ NodeName=node1 NodeAddr=$(addr node1) CPUs=8 State=UNKNOWN
 NodeName=node2 NodeAddr=$(addr node2) CPUs=8 State=UNKNOWN
 PartitionName=debug Nodes=node1,node2 Default=YES MaxTime=INFINITE State=UP
 CONF
-    export SLURM_CONF=$DIR/slurm.conf
+    export SLURM_CONF=$dir/slurm.conf
     # daemons fork into the background; `on` execs, so run it in a subshell
     (on node1 slurmctld -f "$SLURM_CONF")
-    for node in "${NODES[@]}"; do
+    for node in "${nodes[@]}"; do
         (on "$node" slurmd -N "$node" -f "$SLURM_CONF")
     done
     if ! wait_for 30 bash -c "$0 on node1 sinfo -h -N -o %T \
             | grep -c idle | grep -qx 2"; then
-        tail -n 20 "$DIR"/log/*.log "$DIR/munge/munged.log" >&2 || true
+        tail -n 20 "$dir"/log/*.log "$dir/munge/munged.log" >&2 || true
         exit 1
     fi
     echo "SLURM_CONF=$SLURM_CONF"
@@ -156,16 +158,16 @@ on)
     on "$@"
     ;;
 link)
-    NODE=${2:?link needs NODE}
-    STATE=${3:?link needs up or down}
-    ip -n "$(ns "$NODE")" link set "$IFACE" "$STATE"
+    node_=${2:?link needs NODE}
+    state=${3:?link needs up or down}
+    ip -n "$(ns "$node_")" link set "$iface" "$state"
     ;;
 stop)
-    DIR=${2:?stop needs DIR}
-    export SLURM_CONF=$DIR/slurm.conf
+    dir=${2:?stop needs DIR}
+    export SLURM_CONF=$dir/slurm.conf
     pids=()
-    for pidfile in "$DIR"/slurmd-node*.pid "$DIR/slurmctld.pid" \
-            "$DIR/munge/munged.pid"; do
+    for pidfile in "$dir"/slurmd-node*.pid "$dir/slurmctld.pid" \
+            "$dir/munge/munged.pid"; do
         [[ -f $pidfile ]] && pids+=("$(cat "$pidfile")")
     done
     ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null || true
@@ -175,5 +177,5 @@ stop)
     network_down
     ;;
 *)
-    echo "unknown action $ACTION: start, on, link or stop" >&2; exit 2 ;;
+    echo "unknown action $action: start, on, link or stop" >&2; exit 2 ;;
 esac

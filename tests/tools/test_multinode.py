@@ -17,6 +17,7 @@ import time
 import pytest
 import torch
 from launch_helpers import REPO, deterministic_config, launch_env, logged
+from mmengine.registry import DefaultScope
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +59,7 @@ def start(args, log_path, env):
                             stderr=subprocess.STDOUT)
 
 
-def wait_all(procs, timeout=600):
+def wait_all(procs, timeout=300):
     """Wait for every process; returns their exit codes and end times."""
     ends = [None] * len(procs)
     deadline = time.monotonic() + timeout
@@ -132,8 +133,10 @@ def kd_one_process(launch_data, random_checkpoint, rank_hooks_dir,
     """KD, BN in eval: the 2-rank config (2 clips a rank) and the losses of
     one process with the same global batch (4 clips)."""
     folder = tmp_path_factory.mktemp('kd_one_process')
-    common = dict(data_root=launch_data, bn_eval=True,
-                  teacher_ckpt=random_checkpoint('demo_teacher_r3d18.py'))
+    # module scope: before the test-wide default scope fixture runs
+    with DefaultScope.overwrite_default_scope('mmkd_video'):
+        ckpt = random_checkpoint('demo_teacher_r3d18.py')
+    common = dict(data_root=launch_data, bn_eval=True, teacher_ckpt=ckpt)
     two = deterministic_config(KD, out=str(folder / 'two.py'), batch_size=2,
                                extra_hooks=[DUMP], **common)
     one = deterministic_config(KD, out=str(folder / 'one.py'), batch_size=4,
