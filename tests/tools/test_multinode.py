@@ -7,6 +7,7 @@ starts and stops them. The ranks find each other as on a real cluster:
 MASTER_ADDR from SLURM_NODELIST (srun) or given (torchrun), hostnames that
 resolve to the node's address, traffic over the veth link.
 """
+import itertools
 import os
 import os.path as osp
 import shutil
@@ -17,6 +18,7 @@ import time
 import pytest
 import torch
 from launch_helpers import REPO, deterministic_config, launch_env, logged
+from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 pytestmark = pytest.mark.slow
@@ -24,13 +26,13 @@ pytestmark = pytest.mark.slow
 CLUSTER = osp.join(REPO, 'tests', 'slurm', 'two_node_cluster.sh')
 INSTALL = osp.join(REPO, 'tests', 'slurm', 'local_cluster.sh')
 KD = 'configs/baselines/kd_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
-HO = ('configs/structkd/'
-      'structkd-pi-pa-ho_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py')
 GENKD = ('configs/genkd/'
          'genkd-phase2_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py')
 DUMP = dict(type='DumpRankWeights')
-# 20 clips, 2 per rank: 5 iterations an epoch; faults hit iteration 7
-FAULT_ITER = 7
+# the fault tests train on 8 clips, 2 per rank: 2 iterations an epoch;
+# faults hit iteration 3, in the middle of epoch 2
+FAULT_CLIPS, FAULT_ITER = 8, 3
+_runs = itertools.count()
 
 
 @pytest.fixture(scope='module')
@@ -80,7 +82,7 @@ def slurm_train(slurm_conf, config, work, env, *extra):
     node. Returns (exit code, output, end time)."""
     env = dict(env, SLURM_CONF=slurm_conf, GPUS='2', GPUS_PER_NODE='1',
                CPUS_PER_TASK='1', GRES='')
-    log = osp.join(osp.dirname(work), osp.basename(work) + '.slurm.log')
+    log = f'{work}.{next(_runs)}.slurm.log'
     proc = start(on('node1', 'tools/slurm_train.sh', 'debug', 'mmkd-2n',
                     config, work, *extra), log, env)
     (code, ), (end, ) = wait_all([proc])
@@ -94,7 +96,7 @@ def torchrun_train(config, work, env, port, *extra):
     for rank, node in enumerate(('node1', 'node2')):
         node_env = dict(env, NNODES='2', NODE_RANK=str(rank),
                         MASTER_ADDR='node1', PORT=str(port))
-        logs.append(f'{work}.{node}.log')
+        logs.append(f'{work}.{next(_runs)}.{node}.log')
         procs.append(start(on(node, 'tools/dist_train.sh', config, '1',
                               '--work-dir', work, *extra), logs[-1],
                            node_env))
@@ -175,85 +177,86 @@ def test_torchrun_two_nodes_match_one_process(two_nodes, kd_one_process,
     ranks_identical(work)
 
 
-def fault_configs(config, teacher, launch_data, random_checkpoint, folder,
-                  faults):
-    """The 2-epoch config, plus one copy per fault hook."""
+@pytest.fixture(scope='module')
+def genkd_two_nodes(two_nodes, launch_data, random_checkpoint,
+                    rank_hooks_dir, tmp_path_factory):
+    """GenKD phase 2 (two optimizers: CVAE and network) for the fault tests:
+    2 epochs of FAULT_CLIPS clips; the plain config, one copy per fault, and
+    the work dir of an uninterrupted torchrun run on the two nodes (whose
+    ranks end bit-identical)."""
+    folder = tmp_path_factory.mktemp('genkd_two_nodes')
+    with DefaultScope.overwrite_default_scope('mmkd_video'):
+        ckpt = random_checkpoint('demo_teacher_r3d18_genkd.py')
     common = dict(data_root=launch_data, batch_size=2, max_epochs=2,
-                  teacher_ckpt=random_checkpoint(teacher))
-    plain = deterministic_config(config, out=str(folder / 'plain.py'),
-                                 extra_hooks=[DUMP], **common)
-    faulty = {
-        name: deterministic_config(config, out=str(folder / f'{name}.py'),
-                                   extra_hooks=[DUMP, hook], **common)
-        for name, hook in faults.items()}
-    return plain, faulty
+                  teacher_ckpt=ckpt)
 
+    def write(name, *hooks):
+        path = deterministic_config(GENKD, out=str(folder / f'{name}.py'),
+                                    extra_hooks=[DUMP, *hooks], **common)
+        cfg = Config.fromfile(path, import_custom_modules=False)
+        cfg.train_dataloader.dataset.indices = FAULT_CLIPS
+        cfg.dump(path)
+        return path
 
-def test_slurm_two_nodes_structkd_ho_task_kill_and_resume(
-        two_nodes, launch_data, random_checkpoint, rank_hooks_dir, tmp_path):
-    """StructKD Ho (network + discriminator optimizers): identical ranks;
-    kill -9 of the task on node2 mid-epoch ends the job (srun names the
-    task); --resume on two nodes ends where the uninterrupted run does."""
-    plain, faulty = fault_configs(
-        HO, 'demo_teacher_r3d18.py', launch_data, random_checkpoint,
-        tmp_path, {'kill': dict(type='DieOnRank', rank=1,
-                                iteration=FAULT_ITER, how='sigkill')})
-    env = launch_env(rank_hooks_dir, port=29662)
-    straight = str(tmp_path / 'straight')
-    code, out, _ = slurm_train(two_nodes, plain, straight, env)
-    assert code == 0, out[-5000:]
-    ranks_identical(straight)
+    def die(how):
+        return dict(type='DieOnRank', rank=1, iteration=FAULT_ITER, how=how)
 
-    work = str(tmp_path / 'killed')
-    env = launch_env(rank_hooks_dir, port=29663)
-    code, out, end = slurm_train(two_nodes, faulty['kill'], work, env)
-    assert code != 0
-    assert 'node2: task 1: Killed' in out, out[-5000:]
-    assert end - fault_time(work) < 30, 'the job outlived its dead task'
-    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
-    assert not osp.exists(osp.join(work, 'epoch_2.pth'))  # mid-epoch 2
-
-    env = launch_env(rank_hooks_dir, port=29664)
-    code, out, _ = slurm_train(two_nodes, plain, work, env, '--resume')
-    assert code == 0, out[-5000:]
-    assert 'resumed epoch: 1' in out
-    same_final_weights(straight, work)
-
-
-def test_torchrun_two_nodes_genkd_node_kill_link_down_and_resume(
-        two_nodes, launch_data, random_checkpoint, rank_hooks_dir, tmp_path):
-    """GenKD phase 2 (CVAE + network optimizers): identical ranks; node2
-    dies (agent and rank, kill -9) -> node1 stops within seconds naming
-    rank 1; node2's link goes down -> both stop after the configured
-    collective timeout; --resume on two nodes after either ends where the
-    uninterrupted run does."""
-    plain, faulty = fault_configs(
-        GENKD, 'demo_teacher_r3d18_genkd.py', launch_data,
-        random_checkpoint, tmp_path,
-        {'kill': dict(type='DieOnRank', rank=1, iteration=FAULT_ITER,
-                      how='sigkill_node'),
-         'link': dict(type='LinkDownOnRank', rank=1, iteration=FAULT_ITER)})
-    env = launch_env(rank_hooks_dir)
-    straight = str(tmp_path / 'straight')
-    codes, outs, _ = torchrun_train(plain, straight, env, 29672)
+    configs = dict(
+        plain=write('plain'),
+        kill_node=write('kill_node', die('sigkill_node')),
+        kill_task=write('kill_task', die('sigkill')),
+        link=write('link', dict(type='LinkDownOnRank', rank=1,
+                                iteration=FAULT_ITER)))
+    straight = str(folder / 'straight')
+    codes, outs, _ = torchrun_train(configs['plain'], straight,
+                                    launch_env(rank_hooks_dir), 29672)
     assert codes == [0, 0], outs[0][-4000:] + outs[1][-4000:]
-    ranks_identical(straight)
+    return configs, straight
 
-    # node2 dies: node1's rank names the rank it lost, within seconds
-    killed = str(tmp_path / 'killed')
-    codes, outs, ends = torchrun_train(faulty['kill'], killed, env, 29673)
+
+def resumed_torchrun(configs, work, straight, env, port):
+    """--resume on the two nodes ends where the uninterrupted run did."""
+    codes, outs, _ = torchrun_train(configs['plain'], work, env, port,
+                                    '--resume')
+    assert codes == [0, 0], outs[0][-4000:] + outs[1][-4000:]
+    assert 'resumed epoch: 1' in outs[0]
+    same_final_weights(straight, work)
+    ranks_identical(work)
+
+
+def test_torchrun_two_optimizers_node_kill_and_resume(
+        genkd_two_nodes, rank_hooks_dir, tmp_path):
+    """node2 dies (its torchrun agent and rank, kill -9) mid-epoch: node1
+    stops within seconds naming rank 1; --resume on two nodes ends
+    bit-identical to the uninterrupted run."""
+    configs, straight = genkd_two_nodes
+    ranks_identical(straight)
+    env = launch_env(rank_hooks_dir)
+    work = str(tmp_path / 'killed')
+    codes, outs, ends = torchrun_train(configs['kill_node'], work, env, 29673)
     assert codes[0] != 0 and codes[1] != 0
     assert 'rank 0 lost rank 1 on node2 (10.77.0.2)' in outs[0], \
         outs[0][-5000:]
-    assert ends[0] - fault_time(killed) < 30, 'node1 outlived node2'
-    assert not osp.exists(osp.join(killed, 'epoch_2.pth'))
+    print(f'node1 stopped {ends[0] - fault_time(work):.1f} s after '
+          'node2 died')
+    assert ends[0] - fault_time(work) < 30, 'node1 outlived node2'
+    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
+    assert not osp.exists(osp.join(work, 'epoch_2.pth'))  # mid-epoch 2
+    resumed_torchrun(configs, work, straight, env, 29674)
 
-    # node2's link goes down: both ranks give up after the timeout
+
+def test_torchrun_link_down_ends_after_the_timeout_and_resumes(
+        genkd_two_nodes, rank_hooks_dir, tmp_path):
+    """node2's link goes down mid-epoch: both ranks stop after the
+    configured collective timeout (env_cfg.dist_cfg.timeout), saying so;
+    --resume on two nodes ends bit-identical to the uninterrupted run."""
+    configs, straight = genkd_two_nodes
+    env = launch_env(rank_hooks_dir)
     timeout = 15
-    cut = str(tmp_path / 'cut')
+    work = str(tmp_path / 'cut')
     try:
         codes, outs, ends = torchrun_train(
-            faulty['link'], cut, env, 29674, '--cfg-options',
+            configs['link'], work, env, 29675, '--cfg-options',
             f'env_cfg.dist_cfg.timeout={timeout}')
     finally:
         subprocess.run([CLUSTER, 'link', 'node2', 'up'], check=True)
@@ -261,12 +264,33 @@ def test_torchrun_two_nodes_genkd_node_kill_link_down_and_resume(
     for out in outs:
         assert f'collective timeout ({timeout} s, ' \
                'env_cfg.dist_cfg.timeout)' in out, out[-5000:]
-    assert max(ends) - fault_time(cut) < timeout + 45, 'a node hung'
-    assert not osp.exists(osp.join(cut, 'epoch_2.pth'))
+    print(f'both nodes stopped {max(ends) - fault_time(work):.1f} s after '
+          f'the link went down (timeout {timeout} s)')
+    assert max(ends) - fault_time(work) < timeout + 45, 'a node hung'
+    assert not osp.exists(osp.join(work, 'epoch_2.pth'))
+    resumed_torchrun(configs, work, straight, env, 29676)
 
-    # --resume on two nodes, after either fault
-    for work, port in ((killed, 29675), (cut, 29676)):
-        codes, outs, _ = torchrun_train(plain, work, env, port, '--resume')
-        assert codes == [0, 0], outs[0][-4000:] + outs[1][-4000:]
-        assert 'resumed epoch: 1' in outs[0]
-        same_final_weights(straight, work)
+
+def test_slurm_two_optimizers_task_kill_and_resume(
+        two_nodes, genkd_two_nodes, rank_hooks_dir, tmp_path):
+    """kill -9 of the task on node2 mid-epoch ends the SLURM job within
+    seconds (srun names the task); --resume with srun on the two nodes ends
+    bit-identical to the uninterrupted (torchrun) run, both ranks equal."""
+    configs, straight = genkd_two_nodes
+    work = str(tmp_path / 'killed')
+    env = launch_env(rank_hooks_dir, port=29662)
+    code, out, end = slurm_train(two_nodes, configs['kill_task'], work, env)
+    assert code != 0
+    assert 'node2: task 1: Killed' in out, out[-5000:]
+    print(f'SLURM job ended {end - fault_time(work):.1f} s after the kill')
+    assert end - fault_time(work) < 30, 'the job outlived its dead task'
+    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
+    assert not osp.exists(osp.join(work, 'epoch_2.pth'))  # mid-epoch 2
+
+    env = launch_env(rank_hooks_dir, port=29663)
+    code, out, _ = slurm_train(two_nodes, configs['plain'], work, env,
+                               '--resume')
+    assert code == 0, out[-5000:]
+    assert 'resumed epoch: 1' in out
+    same_final_weights(straight, work)
+    ranks_identical(work)
