@@ -136,6 +136,9 @@ JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 SlurmdParameters=config_overrides
 KillWait=5
+# a node that stops answering is DOWN (and its job ends) after 20 s, not
+# the default 300 s: the bound of a SLURM job whose link goes down
+SlurmdTimeout=20
 NodeName=node1 NodeAddr=$(addr node1) CPUs=8 State=UNKNOWN
 NodeName=node2 NodeAddr=$(addr node2) CPUs=8 State=UNKNOWN
 PartitionName=debug Nodes=node1,node2 Default=YES MaxTime=INFINITE State=UP

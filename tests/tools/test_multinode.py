@@ -61,7 +61,7 @@ def start(args, log_path, env):
                             stderr=subprocess.STDOUT)
 
 
-def wait_all(procs, timeout=300):
+def wait_all(procs, timeout=150):
     """Wait for every process; returns their exit codes and end times."""
     ends = [None] * len(procs)
     deadline = time.monotonic() + timeout
@@ -271,12 +271,11 @@ def test_torchrun_link_down_ends_after_the_timeout_and_resumes(
     resumed_torchrun(configs, work, straight, env, 29676)
 
 
-def test_slurm_two_optimizers_task_kill_and_resume(
+def test_slurm_task_kill_ends_the_job_within_seconds(
         two_nodes, genkd_two_nodes, rank_hooks_dir, tmp_path):
     """kill -9 of the task on node2 mid-epoch ends the SLURM job within
-    seconds (srun names the task); --resume with srun on the two nodes ends
-    bit-identical to the uninterrupted (torchrun) run, both ranks equal."""
-    configs, straight = genkd_two_nodes
+    seconds; srun names the task (= rank) and its node."""
+    configs, _ = genkd_two_nodes
     work = str(tmp_path / 'killed')
     env = launch_env(rank_hooks_dir, port=29662)
     code, out, end = slurm_train(two_nodes, configs['kill_task'], work, env)
@@ -284,10 +283,51 @@ def test_slurm_two_optimizers_task_kill_and_resume(
     assert 'node2: task 1: Killed' in out, out[-5000:]
     print(f'SLURM job ended {end - fault_time(work):.1f} s after the kill')
     assert end - fault_time(work) < 30, 'the job outlived its dead task'
-    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
     assert not osp.exists(osp.join(work, 'epoch_2.pth'))  # mid-epoch 2
 
+
+def nodes_idle(slurm_conf, within=90):
+    """Wait until slurmctld lists both nodes idle again."""
+    env = dict(os.environ, SLURM_CONF=slurm_conf)
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        states = subprocess.run(on('node1', 'sinfo', '-h', '-N', '-o', '%T'),
+                                env=env, capture_output=True,
+                                text=True).stdout.split()
+        if states == ['idle', 'idle']:
+            return
+        time.sleep(1)
+    raise AssertionError(f'nodes not idle after {within} s: {states}')
+
+
+def test_slurm_link_down_ends_the_job_and_resumes(
+        two_nodes, genkd_two_nodes, rank_hooks_dir, tmp_path):
+    """node2's link goes down mid-epoch: rank 0 stops after the collective
+    timeout, and srun ends when slurmctld declares node2 lost
+    (SlurmdTimeout, 20 s on the test cluster). Once node2 is back,
+    --resume with srun on the two nodes ends bit-identical to the
+    uninterrupted (torchrun) run, both ranks equal."""
+    configs, straight = genkd_two_nodes
+    work = str(tmp_path / 'cut')
+    timeout = 15
     env = launch_env(rank_hooks_dir, port=29663)
+    try:
+        code, out, end = slurm_train(
+            two_nodes, configs['link'], work, env, '--cfg-options',
+            f'env_cfg.dist_cfg.timeout={timeout}')
+    finally:
+        subprocess.run([CLUSTER, 'link', 'node2', 'up'], check=True)
+    assert code != 0
+    assert f'rank 0 waited longer than the collective timeout ({timeout} s' \
+        in out, out[-5000:]
+    assert 'Node failure on node2' in out, out[-5000:]
+    print(f'SLURM job ended {end - fault_time(work):.1f} s after the link '
+          f'went down (timeout {timeout} s, SlurmdTimeout 20 s)')
+    assert end - fault_time(work) < 20 + 45, 'the job hung'
+    assert not osp.exists(osp.join(work, 'epoch_2.pth'))
+
+    nodes_idle(two_nodes)
+    env = launch_env(rank_hooks_dir, port=29664)
     code, out, _ = slurm_train(two_nodes, configs['plain'], work, env,
                                '--resume')
     assert code == 0, out[-5000:]
