@@ -92,9 +92,10 @@ def explain_lost_peer(error: BaseException,
     rank_hosts = _RANK_HOSTS if rank_hosts is None else rank_hosts
     text = str(error)
     me = f'rank {dist.get_rank()}' if dist.is_initialized() else 'this rank'
-    peer = re.search(r'(?:closed by peer|reset by peer|Connection refused)'
-                     r'.*?\[([^\]]+)\]', text) or re.search(
-                         r'\[([^\]]+)\]:\d+.*(?:closed|reset)', text)
+    # gloo's words: 'Connection closed by peer [ADDR]:PORT',
+    # 'Read error [ADDR]:PORT: Connection reset by peer'
+    peer = re.search(r'(?:closed|reset) by peer \[([^\]]+)\]', text) \
+        or re.search(r'\[([^\]]+)\]:\d+: Connection (?:closed|reset)', text)
     if peer:
         addr = peer.group(1)
         lost = [(r, host) for r, (host, addrs) in sorted(rank_hosts.items())
@@ -109,7 +110,7 @@ def explain_lost_peer(error: BaseException,
                 'node left the network; the job stops here. Restart it on '
                 'all nodes with --resume to continue from the last '
                 'checkpoint.')
-    if re.search(r'Timed out|timed out|Timeout', text):
+    if re.search(r'Timed out waiting \d+ ?ms for (?:recv|send)', text):
         limit = f' ({timeout_s:g} s, env_cfg.dist_cfg.timeout)' \
             if timeout_s else ' (env_cfg.dist_cfg.timeout)'
         return (f'mmkd_video: {me} waited longer than the collective '

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # A real two-node SLURM cluster on one machine, for the multi-node tests:
+#   tests/slurm/two_node_cluster.sh install       # packages (apt-get)
 #   tests/slurm/two_node_cluster.sh start DIR     # prints SLURM_CONF=...
 #   tests/slurm/two_node_cluster.sh on NODE CMD...  # run CMD "on" node1|node2
 #   tests/slurm/two_node_cluster.sh link NODE up|down
@@ -14,10 +15,9 @@
 # SLURM_NODELIST -> MASTER_ADDR and gloo's choice of interface rely on.
 # slurmctld runs on node1, one slurmd per node (distinct NodeName/NodeAddr);
 # one munged with one key serves both (its socket is a file, which network
-# namespaces do not separate). Needs root and the packages that
-# `tests/slurm/local_cluster.sh install` gets.
+# namespaces do not separate). Needs root and the packages `install` gets.
 set -euo pipefail
-action=${1:?usage: two_node_cluster.sh start|stop DIR, on NODE CMD, link NODE up|down}
+action=${1:?usage: two_node_cluster.sh install, start|stop DIR, on NODE CMD, link NODE up|down}
 # lower-case names: an upper-case one (PORT, DIR...) would replace the
 # caller's exported variable of that name in the commands `on` runs
 port=${SLURM_TEST_PORT:-6917}
@@ -91,6 +91,12 @@ network_up() {
 }
 
 case $action in
+install)  # the SLURM packages, and ip(8) where the image lacks it
+    "$(dirname "$0")/local_cluster.sh" install
+    command -v ip >/dev/null && command -v nsenter >/dev/null && exit 0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y \
+        --no-install-recommends iproute2 util-linux >/dev/null
+    ;;
 start)
     dir=${2:?start needs DIR}
     network_up
@@ -180,5 +186,6 @@ stop)
     network_down
     ;;
 *)
-    echo "unknown action $action: start, on, link or stop" >&2; exit 2 ;;
+    echo "unknown action $action: install, start, on, link or stop" >&2
+    exit 2 ;;
 esac

@@ -24,7 +24,6 @@ from mmengine.registry import DefaultScope
 pytestmark = pytest.mark.slow
 
 CLUSTER = osp.join(REPO, 'tests', 'slurm', 'two_node_cluster.sh')
-INSTALL = osp.join(REPO, 'tests', 'slurm', 'local_cluster.sh')
 KD = 'configs/baselines/kd_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
 GENKD = ('configs/genkd/'
          'genkd-phase2_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py')
@@ -40,7 +39,7 @@ def two_nodes():
     if os.geteuid() != 0:
         pytest.skip('the two-node cluster needs root (network namespaces, '
                     'munged as user munge, slurmd as root); CI runs as root')
-    subprocess.run([INSTALL, 'install'], check=True, timeout=600)
+    subprocess.run([CLUSTER, 'install'], check=True, timeout=600)
     # not under pytest's tmp: munged must be able to enter the folder
     folder = tempfile.mkdtemp(prefix='mmkd-2nodes-', dir='/tmp')
     try:

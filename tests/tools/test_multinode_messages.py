@@ -44,6 +44,10 @@ def test_a_timeout_points_at_the_setting():
 
 def test_other_errors_get_no_message():
     assert explain_lost_peer(ValueError('bad shape [2, 3]'), HOSTS) is None
+    assert explain_lost_peer(RuntimeError(
+        'DataLoader timed out after 60 seconds'), HOSTS) is None
+    assert explain_lost_peer(ConnectionRefusedError(
+        '[Errno 111] Connection refused [10.77.0.2]'), HOSTS) is None
 
 
 def test_collective_timeout_reads_mmengines_key():
