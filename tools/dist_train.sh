@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Train on GPUS processes of this machine (or of NNODES machines) with torchrun:
 #   tools/dist_train.sh CONFIG GPUS [train.py options]
-# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
-# Without CUDA the processes use gloo on CPU (GPUS = number of processes).
+# Multi-node: run it on every node with the same NNODES, MASTER_ADDR (node 0's
+# address, reachable from all nodes) and PORT, and NODE_RANK=0..NNODES-1.
+# Without CUDA the processes use gloo on CPU (GPUS = number of processes);
+# gloo binds to the address of the node's hostname (set GLOO_SOCKET_IFNAME
+# when that is not the cluster network). A collective waits at most
+# env_cfg.dist_cfg.timeout seconds (--cfg-options env_cfg.dist_cfg.timeout=N).
 set -euo pipefail
 CONFIG=$1
 GPUS=$2

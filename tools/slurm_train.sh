@@ -5,7 +5,8 @@
 # GRES (default gpu:$GPUS_PER_NODE) is passed as --gres; set GRES= (empty) on
 # CPU-only nodes, where each task trains on CPU with gloo. A task that exits
 # with an error ends the whole job (--kill-on-bad-exit=1) instead of leaving
-# the other ranks waiting in a collective.
+# the other ranks waiting in a collective. Rank 0 hosts the rendezvous on the
+# job's first node (from SLURM_NODELIST) at MASTER_PORT (default 29500).
 set -euo pipefail
 PARTITION=$1
 JOB_NAME=$2

@@ -15,9 +15,12 @@ MODELS_DIR = osp.join(REPO, 'configs', '_base_', 'models')
 
 # Hooks the ranks import (custom_imports) from a folder put on PYTHONPATH.
 RANK_HOOKS = textwrap.dedent('''
-    """Test hooks: dump each rank's weights; make one rank die."""
+    """Test hooks: dump each rank's weights; make one rank die or lose its
+    network."""
     import os
     import signal
+    import socket
+    import subprocess
     import time
 
     import torch
@@ -32,15 +35,26 @@ RANK_HOOKS = textwrap.dedent('''
             model = getattr(runner.model, 'module', runner.model)
             torch.save(model.state_dict(),
                        os.path.join(runner.work_dir, f'rank{get_rank()}.pth'))
+            # where the rank ran (the multi-node tests check both nodes)
+            with open(os.path.join(runner.work_dir,
+                                   f'rank{get_rank()}.host'), 'w') as f:
+                f.write(socket.gethostname())
+
+
+    def _mark_fault(runner):
+        """The moment of the fault, for the tests' time bounds."""
+        with open(os.path.join(runner.work_dir, 'fault_at'), 'w') as f:
+            f.write(repr(time.time()))
 
 
     @HOOKS.register_module()
     class DieOnRank(Hook):
         """Rank ``rank`` ends itself after training iteration ``iteration``
-        (1-based): ``exit`` with code 3, or ``sigkill`` like kill -9. The
-        other ranks then spend ``others_sleep`` seconds outside any
-        collective (like a long validation), where nothing but the launcher
-        can stop them."""
+        (1-based): ``exit`` with code 3, ``sigkill`` like kill -9, or
+        ``sigkill_node``: kill -9 of its launcher (torchrun's agent) and
+        itself, as when the whole node dies. The other ranks then spend
+        ``others_sleep`` seconds outside any collective (like a long
+        validation), where nothing but the launcher can stop them."""
 
         def __init__(self, rank=1, iteration=1, how='exit', others_sleep=0):
             self.rank, self.iteration, self.how = rank, iteration, how
@@ -53,9 +67,30 @@ RANK_HOOKS = textwrap.dedent('''
             if get_rank() != self.rank:
                 time.sleep(self.others_sleep)
                 return
-            if self.how == 'sigkill':
+            _mark_fault(runner)
+            if self.how == 'sigkill_node':
+                os.kill(os.getppid(), signal.SIGKILL)
+            if self.how in ('sigkill', 'sigkill_node'):
                 os.kill(os.getpid(), signal.SIGKILL)
             os._exit(3)
+
+
+    @HOOKS.register_module()
+    class LinkDownOnRank(Hook):
+        """Rank ``rank`` takes its node's network interface ``ifname`` down
+        after training iteration ``iteration`` (1-based) and trains on: the
+        next collective waits for peers it can no longer reach."""
+
+        def __init__(self, rank=1, iteration=1, ifname='mmkd0'):
+            self.rank, self.iteration, self.ifname = rank, iteration, ifname
+
+        def after_train_iter(self, runner, batch_idx, data_batch=None,
+                             outputs=None):
+            if runner.iter + 1 != self.iteration or get_rank() != self.rank:
+                return
+            _mark_fault(runner)
+            subprocess.run(['ip', 'link', 'set', self.ifname, 'down'],
+                           check=True)
 ''')
 
 
