@@ -5,7 +5,7 @@
 #           (Linear(1280, 101)) -> [N * 8, 101, 7, 7]
 #   t_map = teacher backbone [N * 8, 2048, 7, 7] x teacher.cls_head.fc_cls
 #           (Linear(2048, 101)) -> [N * 8, 101, 7, 7]
-# Pi: per-position KL (weight 10); Pa: 2 x 2-node affinity graphs per frame
+# Pi: per-position KL (weight 80); Pa: 2 x 2-node affinity graphs per frame
 # (weight 0.5); Ho: 2D WGAN-GP critic on the maps, own Adam optimizer.
 # Pair, data, schedule and hooks: the UCF101 KD config below.
 _base_ = ('../baselines/'
@@ -24,7 +24,9 @@ model = dict(
                    module_inputs=dict(linear='teacher.cls_head.fc_cls'))),
     distill_losses=dict(
         _delete_=True,
-        pi=dict(type='PixelWiseDistillLoss', tau=1.0, loss_weight=10.0,
+        # 80 = official lambda_pi 10 x official batch 8: the official loss
+        # sums over the batch (N x this per-position mean)
+        pi=dict(type='PixelWiseDistillLoss', tau=1.0, loss_weight=80.0,
                 inputs=dict(preds_S='s_map', preds_T='t_map')),
         pa=dict(type='PairWiseDistillLoss', pool_scale=0.5, loss_weight=0.5,
                 inputs=dict(feat_S='student.feat', feat_T='teacher.feat')),
