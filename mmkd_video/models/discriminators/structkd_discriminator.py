@@ -75,8 +75,10 @@ class StructKDDiscriminator(BaseModule):
     Args:
         in_channels (int): Channels ``K`` of the score map (classes).
         input_size (Sequence[int]): Trailing size of the score maps, ``(H,
-            W)`` (2D) or ``(T, H, W)`` (3D); it fixes the layout and
-            :meth:`forward` requires it.
+            W)`` (2D) or ``(T, H, W)`` (3D), for which the layout is built.
+            Maps of another size run through the same layers if they are
+            large enough for them (e.g. a smaller crop); else
+            :meth:`forward` raises an error naming this argument.
         base_channels (int): Width of the first stage; the others double.
             Defaults to 64 (official 64, 128, 256, 512).
         input_norm (str, optional): ``None`` (default: raw logits) or
@@ -97,7 +99,7 @@ class StructKDDiscriminator(BaseModule):
             weight is ``parametrizations.weight.original``.
 
     Shapes:
-        - score: ``[N, K, *input_size]``.
+        - score: ``[N, K, *S]``, typically ``S = input_size``.
         - image: ``[N, image_channels, *S]`` (any ``S``), iff ``with_image``.
         - output: ``[N]``.
     """
@@ -173,14 +175,21 @@ class StructKDDiscriminator(BaseModule):
 
     def _check_inputs(self, score: Tensor, image: Optional[Tensor]) -> None:
         layout = '[N, K, H, W]' if self.dims == 2 else '[N, K, T, H, W]'
-        if (score.dim() != self.dims + 2 or score.shape[1] != self.in_channels
-                or tuple(score.shape[2:]) != self.input_size):
+        if score.dim() != self.dims + 2 or score.shape[1] != self.in_channels:
             raise ValueError(
                 f'StructKDDiscriminator expected a score map {layout} with '
-                f'K={self.in_channels} and size {self.input_size}, but got '
-                f'{list(score.shape)}; set the critic\'s in_channels and '
-                'input_size to the class map\'s channels and trailing size '
-                '(the layout is built for that size)')
+                f'K={self.in_channels}, but got {list(score.shape)}')
+        size = list(score.shape[2:])
+        for conv in self.convs:
+            size = [(s + 2 * p - k) // st + 1 for s, k, st, p in zip(
+                size, conv.kernel_size, conv.stride, conv.padding)]
+        if min(size) < 1 or (not self.pool_head
+                             and min(size) < _LAST_KERNEL):
+            raise ValueError(
+                f'StructKDDiscriminator was built for maps of size '
+                f'{self.input_size} and cannot score a map of size '
+                f'{tuple(score.shape[2:])}: set input_size to the class '
+                'map\'s trailing size')
         if self.with_image and image is None:
             raise ValueError('StructKDDiscriminator was built with '
                              'with_image=True, but got no image')

@@ -193,7 +193,11 @@ def test_wrong_input_raises():
     with pytest.raises(ValueError, match=r'\[N, K, T, H, W\]'):
         disc(torch.randn(2, 5, 8, 8))
     with pytest.raises(ValueError, match=r'input_size'):
-        disc(torch.randn(2, 5, 4, 7, 7))
+        disc(torch.randn(2, 5, 4, 7, 7))  # 7 -> 3 -> 3: no 4x4x4 head
+    # other sizes the layout fits run through the same layers
+    assert disc(torch.randn(2, 5, 4, 10, 10)).shape == (2, )
+    small = StructKDDiscriminator(5, (7, 7), base_channels=8)
+    assert small(torch.randn(2, 5, 4, 4)).shape == (2, )
     with pytest.raises(ValueError, match=r'input_size'):
         StructKDDiscriminator(5, (8, ))
     with pytest.raises(ValueError, match=r'input_size'):
