@@ -12,9 +12,10 @@ from mmkd_video.registry import MODELS
 from .self_attention import SelfAttentionBlock
 
 # A dim is halved by the official k4 s2 p1 conv while it is at least this
-# long: 64 -> 32 -> 16 -> 8 -> 4 on the official 64x64 maps, the 4x4 map the
-# official final 4x4 conv turns into one score.
-_DOWNSAMPLE_MIN = 8
+# long (64 -> 32 -> 16 -> 8 -> 4 on the official 64x64 maps, the 4x4 map the
+# official final 4x4 conv turns into one score); 4 -> 2 on video maps keeps
+# the critic's cost small next to the student's step.
+_DOWNSAMPLE_MIN = 4
 # The official final conv (kernel 4, no padding) needs every dim >= 4.
 _LAST_KERNEL = 4
 
@@ -22,8 +23,8 @@ _LAST_KERNEL = 4
 def _stage_geometry(size: int) -> Tuple[int, int, int]:
     """``(kernel, stride, padding)`` of one stage along a dim of ``size``.
 
-    * ``size >= 8``: the official ``k4 s2 p1`` (halves the dim);
-    * ``2 <= size < 8``: ``k3 s1 p1`` (local context, size kept);
+    * ``size >= 4``: the official ``k4 s2 p1`` (halves the dim);
+    * ``2 <= size < 4``: ``k3 s1 p1`` (local context, size kept);
     * ``size == 1``: ``k1`` (no convolution over zero padding).
     """
     if size >= _DOWNSAMPLE_MIN:
@@ -48,8 +49,8 @@ class StructKDDiscriminator(BaseModule):
                  or global average pool -> Linear to 1       (otherwise)
 
     Each stage picks, per dim of the map it receives (known from
-    ``input_size``), the official ``k4 s2 p1`` while the dim is at least 8,
-    ``k3 s1 p1`` for dims 2-7 and ``k1`` for dims of 1. So on maps of 64x64
+    ``input_size``), the official ``k4 s2 p1`` while the dim is at least 4,
+    ``k3 s1 p1`` for dims of 2-3 and ``k1`` for dims of 1. So on maps of 64x64
     and larger (2D) **the official layout is reproduced exactly**: four
     stride-2 4x4 spectral-norm convs 64-128-256-512 with padding 1,
     LeakyReLU(0.1), self-attention after the 3rd and 4th, a final 4x4 conv
@@ -63,7 +64,7 @@ class StructKDDiscriminator(BaseModule):
       shrink the activations ~10x per layer, leaving a constant critic whose
       input gradient is ~1e-6 (measured on the demo's [N, 10, 4, 2, 2]
       maps: ``loss_gp`` stayed at 1.000 for 560 steps). Here a dim is only
-      halved while it is >= 8, and a map smaller than 4 in some dim ends in
+      halved while it is >= 4, and a map smaller than 4 in some dim ends in
       global pooling and a linear score.
     * **No batch statistics**: the official master branch puts BatchNorm on
       the input logits; in train mode it makes a sample's score depend on

@@ -69,25 +69,30 @@ def test_official_layout_on_64x64_and_larger(size):
 
 
 def test_small_map_layout():
-    # the demo's class maps: no stride-2 conv on a dim < 8, no conv over
-    # zero padding of a 1-long dim, global pooling and a linear score
+    # the demo's class maps: a dim is halved only while it is >= 4, no
+    # conv over the zero padding of a 1-long dim, and a map smaller than 4
+    # ends in global pooling and a linear score
     disc = StructKDDiscriminator(10, (4, 2, 2), base_channels=16)
-    assert all(c.kernel_size == (3, 3, 3) and c.stride == (1, 1, 1)
-               for c in disc.convs)
-    assert disc.stage_sizes == (4, 2, 2)
-    assert isinstance(disc.last, torch.nn.Linear)
-    # a T=8 map is halved in time once (official k4 s2 p1), then kept
-    disc = StructKDDiscriminator(5, (8, 2, 2), base_channels=8)
     assert disc.convs[0].kernel_size == (4, 3, 3)
     assert disc.convs[0].stride == (2, 1, 1)
-    assert disc.convs[1].kernel_size == (3, 3, 3)
-    assert disc.stage_sizes == (4, 2, 2)
-    # per-RoI maps: space 8 -> 4, then the official 4x4(x4) head
+    assert all(c.kernel_size == (3, 3, 3) and c.stride == (1, 1, 1)
+               for c in disc.convs[1:])
+    assert disc.stage_sizes == (2, 2, 2)
+    assert isinstance(disc.last, torch.nn.Linear)
+    # a T=8 map is halved in time twice: 8 -> 4 -> 2
+    disc = StructKDDiscriminator(5, (8, 2, 2), base_channels=8)
+    assert [c.stride for c in disc.convs] == [(2, 1, 1), (2, 1, 1),
+                                              (1, 1, 1), (1, 1, 1)]
+    assert disc.stage_sizes == (2, 2, 2)
+    # per-RoI maps [N_roi, K, 4, 8, 8]: (4, 8, 8) -> (2, 4, 4) -> (2, 2, 2)
     disc = StructKDDiscriminator(6, (4, 8, 8), base_channels=8)
-    assert disc.convs[0].stride == (1, 2, 2)
-    assert disc.stage_sizes == (4, 4, 4)
-    assert isinstance(disc.last, torch.nn.Conv3d)
-    assert disc.last.kernel_size == (4, 4, 4)
+    assert disc.convs[0].stride == (2, 2, 2)
+    assert disc.convs[1].stride == (1, 2, 2)
+    assert disc.stage_sizes == (2, 2, 2)
+    # a 16x16 2D map: 16 -> 8 -> 4 -> 2 -> 2
+    disc = StructKDDiscriminator(6, (16, 16), base_channels=8)
+    assert disc.stage_sizes == (2, 2)
+    assert isinstance(disc.last, torch.nn.Linear)
     # a 1x1 map: pointwise convs, no attention over a single position
     disc = StructKDDiscriminator(5, (1, 1), base_channels=8)
     assert all(c.kernel_size == (1, 1) for c in disc.convs)
@@ -192,10 +197,12 @@ def test_wrong_input_raises():
         disc(torch.randn(2, 4, 4, 8, 8))
     with pytest.raises(ValueError, match=r'\[N, K, T, H, W\]'):
         disc(torch.randn(2, 5, 8, 8))
+    big = StructKDDiscriminator(5, (64, 64), base_channels=8)
     with pytest.raises(ValueError, match=r'input_size'):
-        disc(torch.randn(2, 5, 4, 7, 7))  # 7 -> 3 -> 3: no 4x4x4 head
+        big(torch.randn(2, 5, 48, 48))  # 48 -> 3: no room for the 4x4 head
     # other sizes the layout fits run through the same layers
     assert disc(torch.randn(2, 5, 4, 10, 10)).shape == (2, )
+    assert big(torch.randn(2, 5, 80, 72)).shape == (2, )
     small = StructKDDiscriminator(5, (7, 7), base_channels=8)
     assert small(torch.randn(2, 5, 4, 4)).shape == (2, )
     with pytest.raises(ValueError, match=r'input_size'):
