@@ -124,7 +124,8 @@ class StructKDDiscriminator(BaseModule):
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f'{name} expected a positive int, but got '
                                  f'{value!r}')
-        if (not isinstance(input_size, Sequence) or len(input_size) not in (2, 3)
+        if (not isinstance(input_size, Sequence)
+                or len(input_size) not in (2, 3)
                 or not all(isinstance(s, int) and s > 0 for s in input_size)):
             raise ValueError(
                 'StructKDDiscriminator: input_size expected the score map\'s '
