@@ -11,11 +11,16 @@ warm-up and with the phases interleaved in a shuffled order every iteration
 * (b) a teacher inference step: tensor mode up to the distiller's
   ``teacher_stage``, ``no_grad``, on already preprocessed inputs;
 * (c) the full distillation ``train_step`` (every optimizer of the method);
+* (m) the method's own modules: the train steps of the optimizers that do
+  not own the task loss (StructKD's critic, GenKD's CVAE), i.e. their
+  losses, backward and update, on the records of one forward (made once per
+  batch, untimed), as inside (c);
 * (d) separately, the data pipeline alone: the config's train dataloader
   (its workers) iterated without a model.
 
 It reports medians, the overhead ratio c / (a + b) (c / a for a teacher
-cache config, whose teacher does not run), clips/s, and the peak memory of
+cache config, whose teacher does not run), the framework's share
+c / (a + b + m), clips/s, and the peak memory of
 each phase, each measured in its own fresh process (peak RSS over the
 process's RSS before the models are built on CPU; ``max_memory_allocated``
 on CUDA).
@@ -233,6 +238,38 @@ def teacher_forward_calls(distiller, batches) -> list:
     return calls
 
 
+def method_step_calls(distiller, optim_wrapper, batches) -> list:
+    """(m) for each batch: the train steps of the method's own optimizers
+    (every step without ``task_loss``: StructKD's critic, GenKD's CVAE) as
+    ``train_step`` runs them, on records of one forward made here, untimed,
+    without autograd (those steps see the student's records detached).
+    Empty when the method has no optimizer of its own."""
+    steps = [s for s in distiller.train_steps if not s['task_loss']]
+    if not steps:
+        return []
+    if distiller._step_params is None:
+        distiller._collect_step_params(optim_wrapper)
+    calls = []
+    for batch in batches:
+        with torch.no_grad():
+            data = distiller.data_preprocessor(batch, True)
+            _, records = distiller._run_models(data['inputs'],
+                                               data['data_samples'])
+
+        def call(records=records):
+            for step in steps:
+                wrapper = distiller._wrapper_for(optim_wrapper,
+                                                 step['optim_wrapper'])
+                others = distiller._step_params[step['optim_wrapper']]
+                with distiller._only_step_params_trainable(others), \
+                        wrapper.optim_context(distiller):
+                    losses = distiller._step_losses(step, records, False)
+                    loss, _ = distiller.parse_losses(losses)
+                    wrapper.update_params(loss)
+        calls.append(call)
+    return calls
+
+
 def time_steps(cfg, args):
     """(a), (b), (c) interleaved; returns medians in seconds and metadata."""
     device = args.device
@@ -243,6 +280,7 @@ def time_steps(cfg, args):
     teacher = distiller.teacher
     batches = fetch_batches(cfg, 4)
     teacher_runs = teacher_forward_calls(distiller, batches)
+    method_runs = method_step_calls(distiller, optim_c, batches)
 
     def step_a(i):
         student.train_step(batches[i % len(batches)], optim_a)
@@ -254,9 +292,14 @@ def time_steps(cfg, args):
     def step_c(i):
         distiller.train_step(batches[i % len(batches)], optim_c)
 
+    def step_m(i):
+        method_runs[i % len(batches)]()
+
     phases = dict(student=step_a, distill=step_c)
     if teacher is not None:
         phases['teacher'] = step_b
+    if method_runs:
+        phases['method'] = step_m
     times = {name: [] for name in phases}
     order = list(phases)
     rng = random.Random(0)
@@ -428,6 +471,7 @@ def benchmark(config, args, method=None):
     med = steps['median_s']
     a, c = med['student'], med['distill']
     b = med.get('teacher', 0.)
+    m = med.get('method', 0.)
     result = dict(
         method=method or osp.splitext(osp.basename(config))[0],
         config=config, device=args.device, amp=args.amp,
@@ -435,7 +479,8 @@ def benchmark(config, args, method=None):
         cached=steps['cached'], teacher_stage=steps['teacher_stage'],
         optimizers=steps['steps'], batch_size=steps['batch_size'],
         iters=args.iters, student_ms=a * 1e3, teacher_ms=b * 1e3,
-        distill_ms=c * 1e3, ratio=c / (a + b), ratio_to_student=c / a,
+        distill_ms=c * 1e3, method_ms=m * 1e3, ratio=c / (a + b),
+        ratio_framework=c / (a + b + m), ratio_to_student=c / a,
         train_clips_s=steps['batch_size'] / c, data_clips_s=data_clips_s)
     result['data_over_train'] = data_clips_s / result['train_clips_s']
     if not args.no_memory:
@@ -451,10 +496,11 @@ def benchmark(config, args, method=None):
 # reporting
 # ----------------------------------------------------------------------
 HEADER = ('| method | (a) student step ms | (b) teacher fwd ms | '
-          '(c) distill step ms | c/(a+b) | c/a | train clips/s | '
+          '(m) method modules ms | (c) distill step ms | c/(a+b) | '
+          'c/(a+b+m) | c/a | train clips/s | '
           'data clips/s | data/train | peak MB student / teacher / distill '
           '| distill ≤ s + t |\n'
-          '|---|---|---|---|---|---|---|---|---|---|---|')
+          '|---|---|---|---|---|---|---|---|---|---|---|---|---|')
 
 
 def table_row(r: dict) -> str:
@@ -465,9 +511,12 @@ def table_row(r: dict) -> str:
             r['teacher_mb'] else 'no'
     else:
         mem, fits = 'not measured', '-'
+    method_ms = f"{r['method_ms']:.1f}" if r.get('method_ms') else '-'
+    framework = r.get('ratio_framework', r['ratio'])
     return (f"| {r['method']} | {r['student_ms']:.1f} | "
-            f"{r['teacher_ms']:.1f} | {r['distill_ms']:.1f} | "
-            f"{r['ratio']:.3f} | {r['ratio_to_student']:.3f} | "
+            f"{r['teacher_ms']:.1f} | {method_ms} | {r['distill_ms']:.1f} | "
+            f"{r['ratio']:.3f} | {framework:.3f} | "
+            f"{r['ratio_to_student']:.3f} | "
             f"{r['train_clips_s']:.1f} | {r['data_clips_s']:.1f} | "
             f"{r['data_over_train']:.1f} | {mem} | {fits} |")
 

@@ -28,6 +28,8 @@ optim_wrapper = dict(
         clip_grad=dict(max_norm=40, norm_type=2)),
     discriminator=dict(
         modules=['distill_losses.ho.discriminator'],
-        optimizer=dict(type='SGD', lr=4e-4, momentum=0.9)))
+        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
+        # critic on video-sized maps (README, StructKD)
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
 default_hooks = dict(checkpoint=dict(save_best='mAP/overall', rule='greater'))
 custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

@@ -68,9 +68,9 @@ model = dict(
         gd=dict(type='GenerativeDistillLoss', loss_weight=0.01,
                 inputs=dict(recon_S='s_cvae.recon',
                             recon_T='t_cvae_on_s.recon')),
-        # official 0.5 * min(epoch, 20) / 20 over the 200 epochs
+        # official 0.5 * min(epoch, 20) / 20, epochs counted from 1, over 200
         rec=dict(type='FeatureReconstructionLoss', loss_weight=0.5,
-                 schedule=dict(warmup=20, by_epoch=True),
+                 schedule=dict(warmup=20, by_epoch=True, one_based=True),
                  inputs=dict(recon='s_prior', target='student.feat')),
         ad=dict(type='AttentionDistillLoss', loss_weight=0.1,
                 inputs=dict(att_S='student.att', att_T='teacher.att'))),

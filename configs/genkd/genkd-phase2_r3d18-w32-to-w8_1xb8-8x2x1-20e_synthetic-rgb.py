@@ -39,10 +39,10 @@ model = dict(
         gd=dict(type='GenerativeDistillLoss', loss_weight=0.01,
                 inputs=dict(recon_S='s_cvae.recon',
                             recon_T='t_cvae_on_s.recon')),
-        # official 0.5 * min(epoch, 20) / 20 over 200 epochs; the demo's 20
+        # official 0.5 * min(epoch, 20) / 20 (epochs from 1) over 200; our 20
         # epochs keep the ramp at the same 10% of training: 2 epochs
         rec=dict(type='FeatureReconstructionLoss', loss_weight=0.5,
-                 schedule=dict(warmup=2, by_epoch=True),
+                 schedule=dict(warmup=2, by_epoch=True, one_based=True),
                  inputs=dict(recon='s_prior', target='student.feat')),
         ad=dict(type='AttentionDistillLoss', loss_weight=0.1,
                 inputs=dict(att_S='student.att', att_T='teacher.att'))),

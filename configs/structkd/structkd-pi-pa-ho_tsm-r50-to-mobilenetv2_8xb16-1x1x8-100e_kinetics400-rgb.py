@@ -7,10 +7,13 @@ _base_ = ('./structkd-pi-pa_tsm-r50-to-mobilenetv2_8xb16-1x1x8-100e_'
           'kinetics400-rgb.py')
 
 model = dict(
+    # the critic step scores the student map of this iteration's forward,
+    # not one recomputed after the student's update (official)
+    derived=dict(s_map=dict(once_per_iter=True)),
     distill_losses=dict(
         ho=dict(type='HolisticDistillLoss', loss_weight=0.1, gp_weight=10.0,
                 discriminator=dict(type='StructKDDiscriminator',
-                                   in_channels=400, dims=2),
+                                   in_channels=400, input_size=(7, 7)),
                 inputs=dict(preds_S='s_map', preds_T='t_map'))),
     train_steps=[
         dict(optim_wrapper='student', losses=['pi', 'pa', 'ho'],
@@ -26,7 +29,9 @@ optim_wrapper = dict(
     student={{_base_.optim_wrapper}},
     discriminator=dict(
         modules=['distill_losses.ho.discriminator'],
-        optimizer=dict(type='SGD', lr=4e-4, momentum=0.9)))
+        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
+        # critic on video-sized maps (README, StructKD)
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
 # the student keeps its baseline's steps (mmaction2: x0.1 at 40 and 80)
 max_epochs = 100
 param_scheduler = dict(

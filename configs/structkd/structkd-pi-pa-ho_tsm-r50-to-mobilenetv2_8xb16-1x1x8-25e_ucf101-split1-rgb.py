@@ -5,8 +5,8 @@
 #           (Linear(1280, 101)) -> [N * 8, 101, 7, 7]
 #   t_map = teacher backbone [N * 8, 2048, 7, 7] x teacher.cls_head.fc_cls
 #           (Linear(2048, 101)) -> [N * 8, 101, 7, 7]
-# Pi: per-position KL (weight 10); Pa: 2 x 2-node affinity graphs per frame
-# (weight 0.5); Ho: 2D WGAN-GP critic on the maps, own SGD optimizer.
+# Pi: per-position KL (weight 80); Pa: 2 x 2-node affinity graphs per frame
+# (weight 0.5); Ho: 2D WGAN-GP critic on the maps, own Adam optimizer.
 # Pair, data, schedule and hooks: the UCF101 KD config below.
 _base_ = ('../baselines/'
           'kd_tsm-r50-to-mobilenetv2_8xb16-1x1x8-25e_ucf101-split1-rgb.py')
@@ -17,18 +17,22 @@ model = dict(
     distill_modules=dict(class_map=dict(type='ClassScoreMap')),
     derived=dict(
         s_map=dict(module='class_map', inputs=dict(feature='student.feat'),
-                   module_inputs=dict(linear='student.cls_head.fc_cls')),
+                   module_inputs=dict(linear='student.cls_head.fc_cls'),
+                   # the critic step scores this forward's map (official)
+                   once_per_iter=True),
         t_map=dict(module='class_map', inputs=dict(feature='teacher.feat'),
                    module_inputs=dict(linear='teacher.cls_head.fc_cls'))),
     distill_losses=dict(
         _delete_=True,
-        pi=dict(type='PixelWiseDistillLoss', tau=1.0, loss_weight=10.0,
+        # 80 = official lambda_pi 10 x official batch 8: the official loss
+        # sums over the batch (N x this per-position mean)
+        pi=dict(type='PixelWiseDistillLoss', tau=1.0, loss_weight=80.0,
                 inputs=dict(preds_S='s_map', preds_T='t_map')),
         pa=dict(type='PairWiseDistillLoss', pool_scale=0.5, loss_weight=0.5,
                 inputs=dict(feat_S='student.feat', feat_T='teacher.feat')),
         ho=dict(type='HolisticDistillLoss', loss_weight=0.1, gp_weight=10.0,
                 discriminator=dict(type='StructKDDiscriminator',
-                                   in_channels=101, dims=2),
+                                   in_channels=101, input_size=(7, 7)),
                 inputs=dict(preds_S='s_map', preds_T='t_map'))),
     train_steps=[
         dict(optim_wrapper='student', losses=['pi', 'pa', 'ho'],
@@ -42,7 +46,9 @@ optim_wrapper = dict(
     student={{_base_.optim_wrapper}},  # SGD lr 0.002, fc_lr5 on the student
     discriminator=dict(
         modules=['distill_losses.ho.discriminator'],
-        optimizer=dict(type='SGD', lr=4e-4, momentum=0.9)))
+        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
+        # critic on video-sized maps (README, StructKD)
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
 max_epochs = 25
 param_scheduler = dict(
     _delete_=True,

@@ -11,7 +11,7 @@
 #       (Linear(2048, 400)) -> t_map [N * 8, 400, 7, 7]
 # The position mean of a map is that segment's logit (dropout aside), and
 # the segment mean is TSMHead's clip logit, so Pi is logit KD resolved per
-# frame and position. Weight 10 = the official lambda_pi, tau 1.
+# frame and position. Weight 80 = official lambda_pi 10 x batch 8, tau 1.
 # Pair, data, schedule, optimizer and hooks: the KD config below.
 _base_ = ('../baselines/'
           'kd_tsm-r50-to-mobilenetv2_8xb16-1x1x8-100e_kinetics400-rgb.py')
@@ -29,5 +29,7 @@ model = dict(
                    module_inputs=dict(linear='teacher.cls_head.fc_cls'))),
     distill_losses=dict(
         _delete_=True,
-        pi=dict(type='PixelWiseDistillLoss', tau=1.0, loss_weight=10.0,
+        # 80 = official lambda_pi 10 x official batch 8: the official loss
+        # sums over the batch (N x this per-position mean)
+        pi=dict(type='PixelWiseDistillLoss', tau=1.0, loss_weight=80.0,
                 inputs=dict(preds_S='s_map', preds_T='t_map'))))

@@ -264,7 +264,8 @@ def test_genkd_recipe(path):
         assert losses.gd.loss_weight == 0.01
         assert losses.ad.loss_weight == 0.1
         assert losses.rec.loss_weight == 0.5
-        assert plain(losses.rec.schedule) == dict(warmup=20, by_epoch=True)
+        assert plain(losses.rec.schedule) == dict(warmup=20, by_epoch=True,
+                                                one_based=True)
     assert cfg.model.distill_losses.cvae.kl_weight == 0.1
     optim = cfg.optim_wrapper
     assert optim.constructor == 'DistillerOptimWrapperConstructor'

@@ -18,7 +18,9 @@ model = dict(
     derived=dict(
         s_map=dict(module='class_map', inputs=dict(feature='student.roi_feat'),
                    module_inputs=dict(
-                       linear='student.roi_head.bbox_head.fc_cls')),
+                       linear='student.roi_head.bbox_head.fc_cls'),
+                   # the critic step scores this forward's map (official)
+                   once_per_iter=True),
         t_map=dict(module='class_map', inputs=dict(feature='teacher.roi_feat'),
                    module_inputs=dict(
                        linear='teacher.roi_head.bbox_head.fc_cls'))),
@@ -32,8 +34,8 @@ model = dict(
                             preds_T='teacher.scores')),
         ho=dict(type='HolisticDistillLoss', loss_weight=0.1, gp_weight=10.0,
                 discriminator=dict(type='StructKDDiscriminator',
-                                   in_channels=6, base_channels=16, dims=3,
-                                   temporal_kernel_size=2, temporal_stride=1),
+                                   in_channels=6, input_size=(4, 8, 8),
+                                   base_channels=16),
                 inputs=dict(preds_S='s_map', preds_T='t_map'))),
     train_steps=[
         dict(optim_wrapper='cvae', losses=['cvae', 'gd']),

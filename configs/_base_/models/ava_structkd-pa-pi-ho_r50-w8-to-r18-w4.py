@@ -9,8 +9,9 @@
 #   teacher's per-RoI class maps from the student's: each model's own
 #   classifier (roi_head.bbox_head.fc_cls) applied at every position of the
 #   RoI feature BBoxHeadAVA receives, [N_roi, 6, 4, 8, 8]; weight 0.1
-#   (official lambda_d), own optimizer (official SGD lr 4e-4, momentum 0.9,
-#   poly), stepped after every student step.
+#   (official lambda_d), own optimizer (Adam lr 1e-4, betas (0, 0.9): the
+#   official SGD lr 4e-4 does not move a critic on maps this small), stepped
+#   after every student step on the student map of the same forward.
 _base_ = ['./ava_distiller_r50-w8-to-r18-w4.py']
 model = dict(
     student_recorders=dict(
@@ -25,7 +26,9 @@ model = dict(
     derived=dict(
         s_map=dict(module='class_map', inputs=dict(feature='student.roi_feat'),
                    module_inputs=dict(
-                       linear='student.roi_head.bbox_head.fc_cls')),
+                       linear='student.roi_head.bbox_head.fc_cls'),
+                   # the critic step scores this forward's map (official)
+                   once_per_iter=True),
         t_map=dict(module='class_map', inputs=dict(feature='teacher.roi_feat'),
                    module_inputs=dict(
                        linear='teacher.roi_head.bbox_head.fc_cls'))),
@@ -38,8 +41,8 @@ model = dict(
                             preds_T='teacher.scores')),
         ho=dict(type='HolisticDistillLoss', loss_weight=0.1, gp_weight=10.0,
                 discriminator=dict(type='StructKDDiscriminator',
-                                   in_channels=6, base_channels=16, dims=3,
-                                   temporal_kernel_size=2, temporal_stride=1),
+                                   in_channels=6, input_size=(4, 8, 8),
+                                   base_channels=16),
                 inputs=dict(preds_S='s_map', preds_T='t_map'))),
     train_steps=[
         dict(optim_wrapper='student', losses=['pa', 'pi', 'ho'],

@@ -1,4 +1,4 @@
-"""Holistic discriminator of Structured Knowledge Distillation (StructKD)."""
+"""Holistic critic of Structured Knowledge Distillation (StructKD)."""
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -11,147 +11,169 @@ from torch.nn.utils.parametrizations import spectral_norm
 from mmkd_video.registry import MODELS
 from .self_attention import SelfAttentionBlock
 
+# A dim is halved by the official k4 s2 p1 conv while it is at least this
+# long (64 -> 32 -> 16 -> 8 -> 4 on the official 64x64 maps, the 4x4 map the
+# official final 4x4 conv turns into one score); 4 -> 2 on video maps keeps
+# the critic's cost small next to the student's step.
+_DOWNSAMPLE_MIN = 4
+# The official final conv (kernel 4, no padding) needs every dim >= 4.
+_LAST_KERNEL = 4
 
-def _guarded_pad(x: Tensor, kernel: Sequence[int],
-                 padding: Sequence[int]) -> Tensor:
-    """Zero-pad the trailing dims so that every one fits the kernel.
 
-    Each dim gets ``padding`` on both sides; a dim still shorter than its
-    kernel (e.g. a 1x1 map before a 4x4 conv) gets the missing positions
-    split between both sides, so the conv outputs at least one position
-    instead of failing.
+def _stage_geometry(size: int) -> Tuple[int, int, int]:
+    """``(kernel, stride, padding)`` of one stage along a dim of ``size``.
 
-    Args:
-        x (Tensor): Input ``[N, C, *S]`` with ``len(S) == len(kernel)``.
-        kernel (Sequence[int]): Kernel size per trailing dim.
-        padding (Sequence[int]): Regular padding per trailing dim.
-
-    Returns:
-        Tensor: Padded input ``[N, C, *S']``.
+    * ``size >= 4``: the official ``k4 s2 p1`` (halves the dim);
+    * ``2 <= size < 4``: ``k3 s1 p1`` (local context, size kept);
+    * ``size == 1``: ``k1`` (no convolution over zero padding).
     """
-    pads: List[int] = []
-    # F.pad lists the last dim first.
-    for size, k, p in reversed(list(zip(x.shape[2:], kernel, padding))):
-        extra = max(0, k - (size + 2 * p))
-        pads += [p + extra // 2, p + extra - extra // 2]
-    if any(pads):
-        x = F.pad(x, pads)
-    return x
+    if size >= _DOWNSAMPLE_MIN:
+        return 4, 2, 1
+    if size >= 2:
+        return 3, 1, 1
+    return 1, 1, 0
 
 
 @MODELS.register_module()
 class StructKDDiscriminator(BaseModule):
-    """SAGAN-style discriminator of StructKD's holistic (adversarial) loss.
+    """SAGAN-style critic of StructKD's holistic (adversarial) loss, whose
+    layout follows the size of the score map.
 
-    Scores a class score map (teacher or student logits) with one number
-    per sample, for a Wasserstein loss with gradient penalty::
+    Scores a class score map ``[N, K, H, W]`` or ``[N, K, T, H, W]`` with one
+    number per sample, for a Wasserstein loss with gradient penalty::
 
-        [input BN] -> (cat resized clip) ->
-        4 x [SN-Conv k4 s2 -> LeakyReLU(0.1)]  channels b, 2b, 4b, 8b
-            with a self-attention block after the 3rd and the 4th
-        -> Conv k4 to 1 channel -> mean over the remaining positions
+        [per-sample input norm] -> (cat resized clip) ->
+        4 stages x [SN-Conv -> LeakyReLU(0.1)]   widths b, 2b, 4b, 8b
+            self-attention after stages 3 and 4 (when > 1 position)
+        -> head: Conv k4 to 1 channel, mean over positions   (all dims >= 4)
+                 or global average pool -> Linear to 1       (otherwise)
 
-    ``dims=3`` scores ``[N, K, T, H, W]`` maps with Conv3d kernels
-    ``(temporal_kernel_size, 4, 4)`` and strides ``(temporal_stride, 2,
-    2)``, and attends over all ``T * H * W`` positions.
+    Each stage picks, per dim of the map it receives (known from
+    ``input_size``), the official ``k4 s2 p1`` while the dim is at least 4,
+    ``k3 s1 p1`` for dims of 2-3 and ``k1`` for dims of 1. So on maps of 64x64
+    and larger (2D) **the official layout is reproduced exactly**: four
+    stride-2 4x4 spectral-norm convs 64-128-256-512 with padding 1,
+    LeakyReLU(0.1), self-attention after the 3rd and 4th, a final 4x4 conv
+    to 1 channel without spectral norm (on maps larger than 64x64 it gives
+    several scores, averaged, as the official loss averages them).
 
-    Small maps: each conv uses padding ``(k - 1) // 2`` (1 for k=4, as in
-    the official code) and the last one none; a dim still shorter than the
-    kernel is zero-padded up to it, so any size down to 1 works (an 8x8 map
-    goes 4, 2, 1, 1; T=2 goes 1, 1, 1, 1) and the weights do not depend on
-    the input size. The official final conv turns a 4x4 map into one
-    score; on larger maps it outputs several and this module averages them
-    (for a Wasserstein critic that equals averaging the loss over them).
+    Deviations from the official critic, and why:
+
+    * **Small maps** (video class maps are 2x2 to 8x8, T 4-8): the official
+      convs would run on zero-padded 1x1 maps (one of 16 taps used) and
+      shrink the activations ~10x per layer, leaving a constant critic whose
+      input gradient is ~1e-6 (measured on the demo's [N, 10, 4, 2, 2]
+      maps: ``loss_gp`` stayed at 1.000 for 560 steps). Here a dim is only
+      halved while it is >= 4, and a map smaller than 4 in some dim ends in
+      global pooling and a linear score.
+    * **No batch statistics**: the official master branch puts BatchNorm on
+      the input logits; in train mode it makes a sample's score depend on
+      the rest of the batch, so the per-sample gradient penalty of WGAN-GP
+      is not per sample, and D(S) and D(T) are normalised with different
+      statistics. It is dropped; ``input_norm='layer'`` standardises each
+      sample on its own (``GroupNorm(1, K)``) if the logits' scale must go.
 
     Args:
         in_channels (int): Channels ``K`` of the score map (classes).
-        base_channels (int): Channels of the first conv; the others double.
+        input_size (Sequence[int]): Trailing size of the score maps, ``(H,
+            W)`` (2D) or ``(T, H, W)`` (3D), for which the layout is built.
+            Maps of another size run through the same layers if they are
+            large enough for them (e.g. a smaller crop); else
+            :meth:`forward` raises an error naming this argument.
+        base_channels (int): Width of the first stage; the others double.
             Defaults to 64 (official 64, 128, 256, 512).
-        dims (int): 2 for ``[N, K, H, W]`` maps, 3 for ``[N, K, T, H, W]``.
-            Defaults to 2.
-        temporal_kernel_size (int): Temporal kernel of every conv when
-            ``dims=3``. Defaults to 4.
-        temporal_stride (int): Temporal stride of the four downsampling
-            convs when ``dims=3``. Defaults to 2.
-        with_input_norm (bool): BatchNorm over the ``K`` raw logits first,
-            as the official master (TPAMI) branch. Defaults to True.
+        input_norm (str, optional): ``None`` (default: raw logits) or
+            ``'layer'`` (per-sample standardisation, no batch statistics).
         with_image (bool): Concatenate the clip, resized to the score map
-            size, to the (normalized) score on channels; the official CVPR
-            branch does this with softmax scores (apply the softmax before
-            calling). :meth:`forward` then requires ``image``. Defaults to
+            size, to the score on channels, as the official CVPR branch does
+            with softmax scores (apply the softmax before calling).
+            :meth:`forward` then requires ``image``. Defaults to False.
+        image_channels (int): Channels of the image when ``with_image``.
+            Defaults to 3.
+        last_spectral_norm (bool): Spectral norm on the head too (the
+            official code has it on the four stage convs only). Defaults to
             False.
-        image_channels (int): Channels of the image when ``with_image``;
-            the first conv then takes ``K + image_channels``. Defaults to 3.
-        last_spectral_norm (bool): Spectral norm on the final conv too. The
-            official (SAGAN) code has it only on the four downsampling
-            convs. Defaults to False.
         negative_slope (float): LeakyReLU slope. Defaults to 0.1.
         init_cfg (dict | list[dict], optional): Initialization config.
-            Defaults to None (PyTorch's default init). Note that an init
-            applied to ``module.weight`` does not reach spectral-normed
-            convs, whose weight is computed from
-            ``parametrizations.weight.original``.
+            Defaults to None (PyTorch's default init). An init applied to
+            ``module.weight`` does not reach spectral-normed convs, whose
+            weight is ``parametrizations.weight.original``.
+
+    Shapes:
+        - score: ``[N, K, *S]``, typically ``S = input_size``.
+        - image: ``[N, image_channels, *S]`` (any ``S``), iff ``with_image``.
+        - output: ``[N]``.
     """
+
+    INPUT_NORMS = (None, 'layer')
 
     def __init__(self,
                  in_channels: int,
+                 input_size: Sequence[int],
                  base_channels: int = 64,
-                 dims: int = 2,
-                 temporal_kernel_size: int = 4,
-                 temporal_stride: int = 2,
-                 with_input_norm: bool = True,
+                 input_norm: Optional[str] = None,
                  with_image: bool = False,
                  image_channels: int = 3,
                  last_spectral_norm: bool = False,
                  negative_slope: float = 0.1,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if dims not in (2, 3):
-            raise ValueError(f'dims expected 2 or 3, but got {dims!r}')
         for name, value in (('in_channels', in_channels),
                             ('base_channels', base_channels),
-                            ('temporal_kernel_size', temporal_kernel_size),
-                            ('temporal_stride', temporal_stride),
                             ('image_channels', image_channels)):
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f'{name} expected a positive int, but got '
                                  f'{value!r}')
+        if (not isinstance(input_size, Sequence)
+                or len(input_size) not in (2, 3)
+                or not all(isinstance(s, int) and s > 0 for s in input_size)):
+            raise ValueError(
+                'StructKDDiscriminator: input_size expected the score map\'s '
+                '(H, W) or (T, H, W) as positive ints, but got '
+                f'{input_size!r}; e.g. input_size=(4, 2, 2) for class maps '
+                '[N, K, 4, 2, 2]')
+        if input_norm not in self.INPUT_NORMS:
+            raise ValueError(f'input_norm expected one of {self.INPUT_NORMS},'
+                             f' but got {input_norm!r}')
         self.in_channels = in_channels
-        self.dims = dims
+        self.input_size = tuple(input_size)
+        self.dims = len(self.input_size)
         self.with_image = with_image
         self.image_channels = image_channels
 
-        conv = nn.Conv2d if dims == 2 else nn.Conv3d
-        if dims == 2:
-            self.kernel: Tuple[int, ...] = (4, 4)
-            self.stride: Tuple[int, ...] = (2, 2)
-        else:
-            self.kernel = (temporal_kernel_size, 4, 4)
-            self.stride = (temporal_stride, 2, 2)
-        self.padding = tuple((k - 1) // 2 for k in self.kernel)
-
-        if with_input_norm:
-            bn = nn.BatchNorm2d if dims == 2 else nn.BatchNorm3d
-            self.input_norm = bn(in_channels)
-        else:
-            self.input_norm = nn.Identity()
-
-        channels = [in_channels + (image_channels if with_image else 0)]
-        channels += [base_channels * 2**i for i in range(4)]
-        # Padding is applied by _guarded_pad, hence padding=0 here.
-        self.convs = nn.ModuleList(
-            spectral_norm(conv(c_in, c_out, self.kernel, self.stride))
-            for c_in, c_out in zip(channels[:-1], channels[1:]))
-        # Self-attention after the 3rd and 4th convs only.
-        self.attentions = nn.ModuleList([
-            nn.Identity(),
-            nn.Identity(),
-            SelfAttentionBlock(channels[3], dims=dims),
-            SelfAttentionBlock(channels[4], dims=dims),
-        ])
+        self.input_norm = nn.GroupNorm(1, in_channels, affine=False) \
+            if input_norm == 'layer' else nn.Identity()
+        conv = nn.Conv2d if self.dims == 2 else nn.Conv3d
+        widths = [in_channels + (image_channels if with_image else 0)]
+        widths += [base_channels * 2**i for i in range(4)]
+        size = list(self.input_size)
+        convs: List[nn.Module] = []
+        attentions: List[nn.Module] = []
+        for i, (c_in, c_out) in enumerate(zip(widths[:-1], widths[1:])):
+            kernel, stride, padding = zip(*(_stage_geometry(s) for s in size))
+            convs.append(spectral_norm(
+                conv(c_in, c_out, kernel, stride, padding)))
+            size = [(s + 2 * p - k) // st + 1
+                    for s, k, st, p in zip(size, kernel, stride, padding)]
+            positions = 1
+            for s in size:
+                positions *= s
+            # self-attention after the 3rd and 4th stages, as SAGAN, where
+            # there is more than one position to attend to
+            attentions.append(
+                SelfAttentionBlock(c_out, dims=self.dims)
+                if i >= 2 and positions > 1 else nn.Identity())
+        self.convs = nn.ModuleList(convs)
+        self.attentions = nn.ModuleList(attentions)
         self.act = nn.LeakyReLU(negative_slope)
-        last = conv(channels[-1], 1, self.kernel)
-        self.last_conv = spectral_norm(last) if last_spectral_norm else last
+        self.stage_sizes = tuple(size)  # trailing size after the 4 stages
+        # official head (4x4 conv, scores averaged) where it fits
+        self.pool_head = min(size) < _LAST_KERNEL
+        if self.pool_head:
+            last = nn.Linear(widths[-1], 1)
+        else:
+            last = conv(widths[-1], 1, _LAST_KERNEL)
+        self.last = spectral_norm(last) if last_spectral_norm else last
 
     def _check_inputs(self, score: Tensor, image: Optional[Tensor]) -> None:
         layout = '[N, K, H, W]' if self.dims == 2 else '[N, K, T, H, W]'
@@ -159,6 +181,17 @@ class StructKDDiscriminator(BaseModule):
             raise ValueError(
                 f'StructKDDiscriminator expected a score map {layout} with '
                 f'K={self.in_channels}, but got {list(score.shape)}')
+        size = list(score.shape[2:])
+        for conv in self.convs:
+            size = [(s + 2 * p - k) // st + 1 for s, k, st, p in zip(
+                size, conv.kernel_size, conv.stride, conv.padding)]
+        if min(size) < 1 or (not self.pool_head
+                             and min(size) < _LAST_KERNEL):
+            raise ValueError(
+                f'StructKDDiscriminator was built for maps of size '
+                f'{self.input_size} and cannot score a map of size '
+                f'{tuple(score.shape[2:])}: set input_size to the class '
+                'map\'s trailing size')
         if self.with_image and image is None:
             raise ValueError('StructKDDiscriminator was built with '
                              'with_image=True, but got no image')
@@ -178,8 +211,7 @@ class StructKDDiscriminator(BaseModule):
         """Score a map.
 
         Args:
-            score (Tensor): Class score map ``[N, K, H, W]`` (dims=2) or
-                ``[N, K, T, H, W]`` (dims=3).
+            score (Tensor): Class score map ``[N, K, *input_size]``.
             image (Tensor, optional): Clip or frame ``[N, 3, (T_i,) H_i,
                 W_i]``; required iff ``with_image``. It is resized
                 (bi/trilinear) to the score map size.
@@ -188,15 +220,15 @@ class StructKDDiscriminator(BaseModule):
             Tensor: One score per sample, shape ``[N]``.
         """
         self._check_inputs(score, image)
-        x = self.input_norm(score)  # [N, K, (T,) H, W]
+        x = self.input_norm(score)  # [N, K, *S]
         if image is not None:
             mode = 'bilinear' if self.dims == 2 else 'trilinear'
             image = F.interpolate(
                 image.to(x.dtype), size=x.shape[2:], mode=mode,
                 align_corners=False)
-            x = torch.cat([x, image], dim=1)  # [N, K + 3, (T,) H, W]
+            x = torch.cat([x, image], dim=1)  # [N, K + 3, *S]
         for conv, attention in zip(self.convs, self.attentions):
-            x = conv(_guarded_pad(x, self.kernel, self.padding))
-            x = attention(self.act(x))  # [N, b * 2**i, ...], dims ~halved
-        x = self.last_conv(_guarded_pad(x, self.kernel, (0, ) * self.dims))
-        return x.flatten(1).mean(dim=1)  # [N]
+            x = attention(self.act(conv(x)))  # [N, b * 2**i, *S_i]
+        if self.pool_head:
+            return self.last(x.flatten(2).mean(dim=2)).squeeze(1)  # [N]
+        return self.last(x).flatten(1).mean(dim=1)  # [N]

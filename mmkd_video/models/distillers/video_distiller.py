@@ -133,6 +133,12 @@ class VideoDistiller(BaseModel):
             inputs=dict(arg=reference), module_inputs=dict(arg=path))``,
             evaluated lazily once per step. ``module_inputs`` pass modules
             themselves (e.g. ``linear='student.cls_head.fc_cls'``).
+            ``once_per_iter=True`` evaluates it once per iteration, at its
+            first use, and gives later steps that value detached: a step
+            after the student's update then sees the prediction of the same
+            forward (StructKD's critic scores the student map of the
+            generator step, as the official code does), not one recomputed
+            with the updated weights.
         distill_losses (dict): ``name -> loss config`` with ``inputs`` (arg ->
             reference) and optional ``schedule`` (see
             :class:`LossWeightSchedule`). Logged as ``loss_<name>``; a loss
@@ -582,6 +588,9 @@ class VideoDistiller(BaseModel):
                      owns_student: bool) -> Dict[str, torch.Tensor]:
         """Evaluate the losses of one step, resolving references lazily."""
         cache: Dict[str, object] = {}
+        # derived values with once_per_iter=True, shared by the iteration's
+        # steps through its records
+        per_iter = records.setdefault('once_per_iter', {})
 
         def resolve(ref: str):
             head, _, key = ref.partition('.')
@@ -596,6 +605,8 @@ class VideoDistiller(BaseModel):
                 if head == 'student' and not owns_student:
                     value = _detach(value)
                 return value
+            if head not in cache and head in per_iter:
+                cache[head] = _detach(per_iter[head])
             if head not in cache:
                 d = self.derived[head]
                 kwargs = {a: resolve(r) for a, r in d['inputs'].items()}
@@ -604,6 +615,8 @@ class VideoDistiller(BaseModel):
                 fn = getattr(self._derived_module(head),
                              d.get('method', 'forward'))
                 cache[head] = fn(**kwargs)
+                if d.get('once_per_iter', False):
+                    per_iter[head] = cache[head]
             value = cache[head]
             return value[key] if key else value
 
@@ -748,6 +761,8 @@ def _detach(value):
         return value.detach()
     if isinstance(value, (tuple, list)):
         return type(value)(_detach(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _detach(v) for k, v in value.items()}
     return value
 
 

@@ -1,5 +1,6 @@
 import pytest
 import torch
+import torch.nn.functional as F
 from torch.nn.utils import parametrize
 
 from mmkd_video.models.discriminators import (SelfAttentionBlock,
@@ -7,62 +8,139 @@ from mmkd_video.models.discriminators import (SelfAttentionBlock,
 from mmkd_video.registry import MODELS
 
 
-@pytest.mark.parametrize('dims, shape', [
-    (2, (2, 5, 64, 64)),
-    (2, (2, 5, 8, 8)),
-    (2, (3, 5, 5, 7)),
-    (2, (2, 5, 1, 1)),
-    (3, (2, 5, 8, 7, 7)),
-    (3, (2, 5, 2, 4, 4)),
-    (3, (2, 5, 1, 1, 1)),
-    (3, (2, 5, 4, 16, 16)),
+@pytest.mark.parametrize('size', [
+    (64, 64), (128, 96), (8, 8), (5, 7), (1, 1),      # 2D
+    (4, 2, 2), (8, 2, 2), (4, 8, 8), (8, 7, 7), (1, 1, 1),  # 3D
 ])
-def test_output_shape_and_gradient(dims, shape):
-    disc = StructKDDiscriminator(5, base_channels=8, dims=dims)
-    score = torch.randn(*shape, requires_grad=True)
+def test_output_shape_and_gradient(size):
+    disc = StructKDDiscriminator(5, size, base_channels=8)
+    score = torch.randn(2, 5, *size, requires_grad=True)
     out = disc(score)
-    assert out.shape == (shape[0], )
+    assert out.shape == (2, )
     assert torch.isfinite(out).all()
     out.sum().backward()
     assert score.grad is not None and score.grad.abs().sum() > 0
 
 
-def test_architecture():
-    disc = StructKDDiscriminator(19)
+def _effective(conv):
+    return conv.weight  # spectral-normed weight as the forward uses it
+
+
+def _official_reference(disc, x):
+    """The official 2D SAGAN critic written out with functional ops on the
+    module's own (spectral-normed) weights: 4 x [conv k4 s2 p1, LeakyReLU
+    0.1], self-attention after the 3rd and 4th, final conv k4, no padding."""
+    for i, conv in enumerate(disc.convs):
+        x = F.leaky_relu(F.conv2d(x, _effective(conv), conv.bias, stride=2,
+                                  padding=1), 0.1)
+        if i >= 2:
+            att = disc.attentions[i]
+            n, c = x.shape[:2]
+            q = F.conv2d(x, att.query.weight, att.query.bias).flatten(2)
+            k = F.conv2d(x, att.key.weight, att.key.bias).flatten(2)
+            v = F.conv2d(x, att.value.weight, att.value.bias).flatten(2)
+            attn = torch.softmax(q.transpose(1, 2) @ k, dim=-1)
+            x = att.gamma * (v @ attn.transpose(1, 2)).view_as(x) + x
+    return F.conv2d(x, disc.last.weight, disc.last.bias)  # [N, 1, h, w]
+
+
+@pytest.mark.parametrize('size', [(64, 64), (96, 128)])
+def test_official_layout_on_64x64_and_larger(size):
+    disc = StructKDDiscriminator(19, size)
     assert [c.out_channels for c in disc.convs] == [64, 128, 256, 512]
-    assert all(c.stride == (2, 2) and c.kernel_size == (4, 4)
-               for c in disc.convs)
-    assert disc.last_conv.out_channels == 1
-    blocks = [type(a).__name__ for a in disc.attentions]
-    assert blocks == ['Identity', 'Identity', 'SelfAttentionBlock',
-                      'SelfAttentionBlock']
-    assert isinstance(disc.input_norm, torch.nn.BatchNorm2d)
-    assert disc.act.negative_slope == 0.1
-    disc3d = StructKDDiscriminator(19, dims=3, temporal_kernel_size=3,
-                                   temporal_stride=1, with_input_norm=False)
-    assert all(c.kernel_size == (3, 4, 4) and c.stride == (1, 2, 2)
-               for c in disc3d.convs)
-    assert isinstance(disc3d.input_norm, torch.nn.Identity)
+    assert all(c.kernel_size == (4, 4) and c.stride == (2, 2)
+               and c.padding == (1, 1) for c in disc.convs)
+    assert all(parametrize.is_parametrized(c, 'weight') for c in disc.convs)
+    assert [type(a).__name__ for a in disc.attentions] == [
+        'Identity', 'Identity', 'SelfAttentionBlock', 'SelfAttentionBlock']
+    assert isinstance(disc.last, torch.nn.Conv2d)
+    assert disc.last.kernel_size == (4, 4) and disc.last.padding == (0, 0)
+    assert disc.last.out_channels == 1
+    assert not parametrize.is_parametrized(disc.last, 'weight')
+    assert isinstance(disc.input_norm, torch.nn.Identity)
+    assert disc.stage_sizes == tuple(s // 16 for s in size)
+    disc.eval()  # no power iteration, so both see the same weights
+    for att in disc.attentions[2:]:
+        torch.nn.init.constant_(att.gamma, 0.5)
+    x = torch.randn(2, 19, *size)
+    ref = _official_reference(disc, x)
+    assert ref.shape[2:] == tuple(s // 16 - 3 for s in size)
+    torch.testing.assert_close(disc(x), ref.flatten(1).mean(dim=1))
 
 
-@pytest.mark.parametrize('dims', [2, 3])
-def test_spectral_norm_on_convs(dims):
-    disc = StructKDDiscriminator(5, base_channels=8, dims=dims)
-    for conv in disc.convs:
-        assert parametrize.is_parametrized(conv, 'weight')
-    assert not parametrize.is_parametrized(disc.last_conv, 'weight')
+def test_small_map_layout():
+    # the demo's class maps: a dim is halved only while it is >= 4, no
+    # conv over the zero padding of a 1-long dim, and a map smaller than 4
+    # ends in global pooling and a linear score
+    disc = StructKDDiscriminator(10, (4, 2, 2), base_channels=16)
+    assert disc.convs[0].kernel_size == (4, 3, 3)
+    assert disc.convs[0].stride == (2, 1, 1)
+    assert all(c.kernel_size == (3, 3, 3) and c.stride == (1, 1, 1)
+               for c in disc.convs[1:])
+    assert disc.stage_sizes == (2, 2, 2)
+    assert isinstance(disc.last, torch.nn.Linear)
+    # a T=8 map is halved in time twice: 8 -> 4 -> 2
+    disc = StructKDDiscriminator(5, (8, 2, 2), base_channels=8)
+    assert [c.stride for c in disc.convs] == [(2, 1, 1), (2, 1, 1),
+                                              (1, 1, 1), (1, 1, 1)]
+    assert disc.stage_sizes == (2, 2, 2)
+    # per-RoI maps [N_roi, K, 4, 8, 8]: (4, 8, 8) -> (2, 4, 4) -> (2, 2, 2)
+    disc = StructKDDiscriminator(6, (4, 8, 8), base_channels=8)
+    assert disc.convs[0].stride == (2, 2, 2)
+    assert disc.convs[1].stride == (1, 2, 2)
+    assert disc.stage_sizes == (2, 2, 2)
+    # a 16x16 2D map: 16 -> 8 -> 4 -> 2 -> 2
+    disc = StructKDDiscriminator(6, (16, 16), base_channels=8)
+    assert disc.stage_sizes == (2, 2)
+    assert isinstance(disc.last, torch.nn.Linear)
+    # a 1x1 map: pointwise convs, no attention over a single position
+    disc = StructKDDiscriminator(5, (1, 1), base_channels=8)
+    assert all(c.kernel_size == (1, 1) for c in disc.convs)
+    assert all(isinstance(a, torch.nn.Identity) for a in disc.attentions)
+
+
+@pytest.mark.parametrize('size, input_norm', [
+    ((4, 2, 2), None), ((4, 8, 8), None), ((64, 64), None),
+    ((4, 2, 2), 'layer')])
+def test_no_batch_statistics(size, input_norm):
+    # WGAN-GP's penalty is per sample: a sample's score must not depend on
+    # the other samples of the batch, in train mode too
+    disc = StructKDDiscriminator(5, size, base_channels=8,
+                                 input_norm=input_norm).train()
+    x = torch.randn(4, 5, *size, requires_grad=True)
+    grad, = torch.autograd.grad(disc(x)[0], x)
+    assert grad[0].abs().sum() > 0
+    assert torch.equal(grad[1:], torch.zeros_like(grad[1:]))
+
+
+def test_input_norm_layer_is_per_sample():
+    disc = StructKDDiscriminator(5, (4, 2, 2), base_channels=8,
+                                 input_norm='layer').eval()
+    x = torch.randn(3, 5, 4, 2, 2)
+    # scaling and shifting one sample's logits leaves its score unchanged
+    x2 = x.clone()
+    x2[1] = 3 * x2[1] + 2
+    torch.testing.assert_close(disc(x2), disc(x), atol=1e-5, rtol=1e-4)
+    with pytest.raises(ValueError, match='input_norm'):
+        StructKDDiscriminator(5, (4, 2, 2), input_norm='batch')
+
+
+@pytest.mark.parametrize('size', [(2, 2), (4, 2, 2)])
+def test_spectral_norm_on_convs(size):
+    disc = StructKDDiscriminator(5, size, base_channels=8)
+    assert all(parametrize.is_parametrized(c, 'weight') for c in disc.convs)
+    assert not parametrize.is_parametrized(disc.last, 'weight')
     torch.manual_seed(0)  # power iteration speed depends on the init
-    disc = StructKDDiscriminator(5, base_channels=8, dims=dims,
+    disc = StructKDDiscriminator(5, size, base_channels=8,
                                  last_spectral_norm=True)
-    assert parametrize.is_parametrized(disc.last_conv, 'weight')
+    assert parametrize.is_parametrized(disc.last, 'weight')
     # the effective weights have spectral norm 1 (as a matrix out x rest)
-    # (the raw weights' norms are about 0.6-0.8 at PyTorch's init)
     disc.train()
-    x = torch.randn(1, 5, *([2] * dims))
+    x = torch.randn(1, 5, *size)
     for _ in range(100):  # one power iteration per training forward
         disc(x)
-    for conv in list(disc.convs) + [disc.last_conv]:
-        sigma = torch.linalg.matrix_norm(conv.weight.flatten(1), ord=2)
+    for layer in list(disc.convs) + [disc.last]:
+        sigma = torch.linalg.matrix_norm(layer.weight.flatten(1), ord=2)
         assert abs(sigma.item() - 1) < 0.03
 
 
@@ -91,7 +169,8 @@ def test_self_attention_block(dims, shape):
 
 
 def test_with_image():
-    disc = StructKDDiscriminator(5, base_channels=8, dims=3, with_image=True)
+    disc = StructKDDiscriminator(5, (4, 7, 7), base_channels=8,
+                                 with_image=True)
     assert disc.convs[0].in_channels == 5 + 3
     disc.eval()
     score = torch.randn(2, 5, 4, 7, 7)
@@ -103,26 +182,37 @@ def test_with_image():
         disc(score)
     with pytest.raises(ValueError, match='image'):
         disc(score, torch.rand(2, 3, 56, 56))
-    disc2d = StructKDDiscriminator(5, base_channels=8, with_image=True)
+    disc2d = StructKDDiscriminator(5, (8, 8), base_channels=8,
+                                   with_image=True)
     assert disc2d(torch.randn(2, 5, 8, 8),
                   torch.rand(2, 3, 64, 64)).shape == (2, )
     with pytest.raises(ValueError, match='with_image=False'):
-        StructKDDiscriminator(5, base_channels=8)(torch.randn(2, 5, 8, 8),
-                                                  torch.rand(2, 3, 64, 64))
+        StructKDDiscriminator(5, (8, 8), base_channels=8)(
+            torch.randn(2, 5, 8, 8), torch.rand(2, 3, 64, 64))
 
 
 def test_wrong_input_raises():
-    disc = StructKDDiscriminator(5, base_channels=8, dims=3)
+    disc = StructKDDiscriminator(5, (4, 8, 8), base_channels=8)
     with pytest.raises(ValueError, match='K=5'):
         disc(torch.randn(2, 4, 4, 8, 8))
     with pytest.raises(ValueError, match=r'\[N, K, T, H, W\]'):
         disc(torch.randn(2, 5, 8, 8))
-    with pytest.raises(ValueError, match='dims'):
-        StructKDDiscriminator(5, dims=1)
+    big = StructKDDiscriminator(5, (64, 64), base_channels=8)
+    with pytest.raises(ValueError, match=r'input_size'):
+        big(torch.randn(2, 5, 48, 48))  # 48 -> 3: no room for the 4x4 head
+    # other sizes the layout fits run through the same layers
+    assert disc(torch.randn(2, 5, 4, 10, 10)).shape == (2, )
+    assert big(torch.randn(2, 5, 80, 72)).shape == (2, )
+    small = StructKDDiscriminator(5, (7, 7), base_channels=8)
+    assert small(torch.randn(2, 5, 4, 4)).shape == (2, )
+    with pytest.raises(ValueError, match=r'input_size'):
+        StructKDDiscriminator(5, (8, ))
+    with pytest.raises(ValueError, match=r'input_size'):
+        StructKDDiscriminator(5, (4, 0, 8))
 
 
 def test_gradient_penalty_double_backward():
-    disc = StructKDDiscriminator(5, base_channels=8, dims=3)
+    disc = StructKDDiscriminator(5, (4, 8, 8), base_channels=8)
     x = torch.randn(2, 5, 4, 8, 8, requires_grad=True)
     grad, = torch.autograd.grad(disc(x).sum(), x, create_graph=True)
     penalty = ((grad.flatten(1).norm(dim=1) - 1)**2).mean()
@@ -133,6 +223,6 @@ def test_gradient_penalty_double_backward():
 
 def test_build_from_registry():
     disc = MODELS.build(dict(type='StructKDDiscriminator', in_channels=5,
-                             base_channels=8, dims=3))
+                             input_size=(2, 4, 4), base_channels=8))
     assert isinstance(disc, StructKDDiscriminator)
     assert disc(torch.randn(2, 5, 2, 4, 4)).shape == (2, )

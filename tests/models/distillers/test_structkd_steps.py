@@ -77,3 +77,31 @@ def test_holistic_run_stays_finite(structkd):
     for i in range(3):
         log_vars = model.train_step(clips(seed=i), optim)
         assert all(torch.isfinite(v) for v in log_vars.values()), log_vars
+
+
+@pytest.mark.parametrize('once_per_iter', [True, False])
+def test_critic_scores_the_generator_steps_student_map(structkd,
+                                                       once_per_iter):
+    # official: the critic sees the student prediction of the forward the
+    # generator step used, not one recomputed with the updated classifier
+    model, optim = structkd
+    model.train()
+    model.derived['s_map']['once_per_iter'] = once_per_iter
+    ho = model.distill_losses.ho
+    seen = {}
+    forward, critic_loss = ho.forward, ho.discriminator_loss
+
+    def generator(preds_S, preds_T):
+        seen['generator'] = preds_S.detach().clone()
+        assert preds_S.requires_grad  # the student step trains through it
+        return forward(preds_S, preds_T)
+
+    def critic(preds_S, preds_T):
+        seen['critic'] = preds_S
+        return critic_loss(preds_S, preds_T)
+    ho.forward, ho.discriminator_loss = generator, critic
+    model.train_step(clips(), optim)
+    assert not seen['critic'].requires_grad
+    same = torch.equal(seen['critic'], seen['generator'])
+    # the student step moved fc_cls, so a recomputed map differs
+    assert same == once_per_iter

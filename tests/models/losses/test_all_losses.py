@@ -46,7 +46,7 @@ CASES = {
                               {0}, 0.01),
     'PixelWiseDistillLoss': (dict(), lambda: [randn(2, 5, 2, 4, 4),
                                               randn(2, 5, 2, 4, 4)],
-                             {0}, 10.0),
+                             {0}, 80.0),
     'BinaryPixelWiseDistillLoss': (dict(), lambda: [randn(2, 5, 2, 4, 4),
                                                     randn(2, 5, 2, 4, 4)],
                                    {0}, 10.0),

@@ -36,7 +36,7 @@ def test_by_hand():
     assert PixelWiseDistillLoss(loss_weight=1.0)(
         preds_S, preds_T).item() == pytest.approx(kl0 / 2, rel=1e-6)
     assert PixelWiseDistillLoss()(preds_S, preds_T).item() == \
-        pytest.approx(10 * kl0 / 2, rel=1e-6)
+        pytest.approx(80 * kl0 / 2, rel=1e-6)
 
 
 @pytest.mark.parametrize('shape', [(3, 4), (2, 3, 4, 5), (2, 3, 2, 3, 4)])
@@ -83,3 +83,23 @@ def test_shape_errors():
         loss(torch.randn(2, 5, 4, 4), torch.randn(2, 5, 8, 8))
     with pytest.raises(ValueError, match=r'\(N, K, \.\.\.\)'):
         loss(torch.randn(5), torch.randn(5))
+
+
+def test_equals_the_official_sum_at_batch_8():
+    """The official loss: cross-entropy summed over N*H*W, divided by H*W,
+    times lambda_pi = 10. At N = 8 the default weight gives the same
+    gradient (the values differ by the teacher entropy term only)."""
+    g = torch.Generator().manual_seed(0)
+    preds_S = torch.randn(8, 5, 6, 7, generator=g, requires_grad=True)
+    preds_T = torch.randn(8, 5, 6, 7, generator=g)
+    h, w = preds_S.shape[2:]
+    official = 10 * (-(preds_T.softmax(1) * preds_S.log_softmax(1))
+                     .sum()) / (h * w)
+    grad_official, = torch.autograd.grad(official, preds_S)
+    ours, = torch.autograd.grad(PixelWiseDistillLoss()(preds_S, preds_T),
+                                preds_S)
+    torch.testing.assert_close(ours, grad_official)
+    entropy = -(preds_T.softmax(1) * preds_T.log_softmax(1)).sum() / (h * w)
+    torch.testing.assert_close(
+        PixelWiseDistillLoss()(preds_S, preds_T),
+        (official - 10 * entropy).detach(), rtol=1e-4, atol=1e-4)
