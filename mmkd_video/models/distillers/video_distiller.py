@@ -134,11 +134,10 @@ class VideoDistiller(BaseModel):
             evaluated lazily once per step. ``module_inputs`` pass modules
             themselves (e.g. ``linear='student.cls_head.fc_cls'``).
             ``once_per_iter=True`` evaluates it once per iteration, at its
-            first use, and gives later steps that value detached: a step
-            after the student's update then sees the prediction of the same
-            forward (StructKD's critic scores the student map of the
-            generator step, as the official code does), not one recomputed
-            with the updated weights.
+            first use, and gives later steps that value detached instead of
+            computing it again (StructKD's critic step reuses the generator
+            step's student map; since the optimizers step after every
+            backward pass, a recomputed map would hold the same values).
         distill_losses (dict): ``name -> loss config`` with ``inputs`` (arg ->
             reference) and optional ``schedule`` (see
             :class:`LossWeightSchedule`). Logged as ``loss_<name>``; a loss
