@@ -253,7 +253,7 @@ def method_step_calls(distiller, optim_wrapper, batches) -> list:
     for batch in batches:
         with torch.no_grad():
             data = distiller.data_preprocessor(batch, True)
-            _, records = distiller._run_models(data['inputs'],
+            _, records = distiller.run_models(data['inputs'],
                                                data['data_samples'])
 
         def call(records=records):

@@ -277,7 +277,7 @@ def test_recorded_shapes_at_224(teacher_ckpts):
     _, model = build_distiller(HO_K400, teacher_ckpts)
     model.train()
     data = model.data_preprocessor(clip_batch(400, n=1), True)
-    _, records = model._run_models(data['inputs'], data['data_samples'])
+    _, records = model.run_models(data['inputs'], data['data_samples'])
     student, teacher = records['student']['feat'], records['teacher']['feat']
     assert tuple(student.shape) == (NUM_SEGS, 1280, 7, 7)
     assert tuple(teacher.shape) == (NUM_SEGS, 2048, 7, 7)
@@ -292,7 +292,7 @@ def test_recorded_shapes_at_224(teacher_ckpts):
     _, kd = build_distiller(KD_K400, teacher_ckpts)
     kd.train()
     data = kd.data_preprocessor(clip_batch(400, n=2, size=112), True)
-    _, records = kd._run_models(data['inputs'], data['data_samples'])
+    _, records = kd.run_models(data['inputs'], data['data_samples'])
     assert tuple(records['student']['logits'].shape) == (2, 400)
     assert tuple(records['teacher']['logits'].shape) == (2, 400)
     assert kd.teacher_stage == 'head'

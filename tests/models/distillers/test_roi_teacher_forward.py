@@ -58,7 +58,7 @@ def test_teacher_sees_the_students_sampled_rois():
     teacher = build_model_from_spec(TEACHER, 'teacher')
     model = distiller(teacher)
     inputs, samples = batch()
-    _, records = model._run_models(inputs, samples)
+    _, records = model.run_models(inputs, samples)
     s, t = records['student'], records['teacher']
     # the sampler adds the ground-truth boxes: 2 x (3 proposals + 2 gt),
     # not the 6 proposals a teacher forward of its own would use
@@ -78,7 +78,7 @@ def test_identical_teacher_gives_identical_roi_features_and_scores():
     model = distiller(copy.deepcopy(student), student=student)
     model.eval()  # same BN statistics and no dropout in both
     inputs, samples = batch()
-    _, records = model._run_models(inputs, samples)
+    _, records = model.run_models(inputs, samples)
     s, t = records['student'], records['teacher']
     assert torch.equal(s['rois'], t['rois'])
     assert torch.allclose(s['roi_feat'], t['roi_feat'], atol=1e-6)
