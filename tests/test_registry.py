@@ -85,7 +85,7 @@ def test_each_part_builder_works_under_the_mmaction_scope():
     holistic = build_as_runner(dict(
         type='mmkd_video.HolisticDistillLoss',
         discriminator=dict(type='StructKDDiscriminator', in_channels=5,
-                           base_channels=8, dims=3)))
+                           input_size=(8, 2, 2), base_channels=8)))
     assert type(holistic.discriminator).__name__ == 'StructKDDiscriminator'
     seq = build_as_runner(dict(
         type='mmkd_video.SequentialConnector', connectors=[

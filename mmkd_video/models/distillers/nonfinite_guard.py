@@ -101,8 +101,10 @@ class NonFiniteGuard:
             grads = [p.grad for group in wrapper.optimizer.param_groups
                      for p in group['params'] if p.grad is not None]
             if grads:
-                norms = torch._foreach_norm(grads)
-                flag = flag & torch.isfinite(torch.stack(norms)).all()
+                # max |g| per tensor: inf/NaN exactly when an element is
+                # (an L2 norm could overflow on finite gradients)
+                peaks = torch._foreach_norm(grads, float('inf'))
+                flag = flag & torch.isfinite(torch.stack(peaks)).all()
         return flag.to(torch.int32)
 
     def all_finite(self, flags: List[torch.Tensor]) -> bool:

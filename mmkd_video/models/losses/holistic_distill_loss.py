@@ -206,7 +206,18 @@ class HolisticDistillLoss(nn.Module):
             discriminator's parameters.
         """
         self._check(preds_S, preds_T)
-        preds_S, preds_T = preds_S.detach(), preds_T.detach()
+        # float32, autocast off: the penalty's double backward in bfloat16
+        # gave non-finite critic gradients (tests/utils/test_amp.py); the
+        # critic is small, so full precision costs little here
+        def full(x):  # float16/bfloat16 -> float32; float64 stays
+            x = x.detach()
+            return x.float() if x.element_size() < 4 else x
+
+        with torch.autocast(preds_S.device.type, enabled=False):
+            return self._discriminator_loss(full(preds_S), full(preds_T))
+
+    def _discriminator_loss(self, preds_S: torch.Tensor,
+                            preds_T: torch.Tensor) -> Dict[str, torch.Tensor]:
         # one critic call on [S; T]: equal to two calls for a critic without
         # batch statistics, and about half the per-call overhead
         scores = self._score(torch.cat([preds_S, preds_T])).float()
