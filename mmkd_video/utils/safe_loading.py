@@ -58,6 +58,10 @@ _LEGACY_TORCH_MAGIC = b'\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
 
 _ROLES: Dict[str, str] = {}
 
+# HistoryBuffer's own statistics methods (mmengine 0.10); others are
+# allowed once registered with HistoryBuffer.register_statistics
+_BUILTIN_STATISTICS = ('min', 'max', 'current', 'mean')
+
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint pickles objects outside the weights-only allowlist."""
@@ -102,9 +106,14 @@ def history_buffer_statistic(owner, name: str) -> Callable:
         UnsafeCheckpointError: For any other object or attribute.
     """
     from mmengine.logging.history_buffer import HistoryBuffer
-    if owner is HistoryBuffer and isinstance(name, str) and \
-            name in HistoryBuffer._statistics_methods:
-        return HistoryBuffer._statistics_methods[name]
+    if owner is HistoryBuffer and isinstance(name, str):
+        # the table fills when the first HistoryBuffer is built; a fresh
+        # process loading a checkpoint may not have built one yet
+        method = HistoryBuffer._statistics_methods.get(name)
+        if method is None and name in _BUILTIN_STATISTICS:
+            method = getattr(HistoryBuffer, name)
+        if method is not None:
+            return method
     what = getattr(owner, '__qualname__', type(owner).__qualname__)
     raise UnsafeCheckpointError(
         f'the checkpoint asks for getattr({what}, {name!r}); only '

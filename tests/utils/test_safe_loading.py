@@ -171,6 +171,23 @@ def test_import_registers_nothing_process_wide(tmp_path):
     assert not ours & registered()
 
 
+def test_legacy_checkpoint_loads_in_a_fresh_process(tmp_path):
+    """A process that has built no HistoryBuffer yet (its statistics table
+    is still empty) reads a plain-mmengine checkpoint."""
+    path = str(tmp_path / 'legacy.pth')
+    runner_like_checkpoint(path)
+    code = ('import sys, mmkd_video; '
+            'from mmkd_video.utils import load_checkpoint_file; '
+            'ckpt = load_checkpoint_file(sys.argv[1]); '
+            "print(ckpt['message_hub']['log_scalars']['train/loss'].mean())")
+    env = {k: v for k, v in os.environ.items() if k != TRUST_ENV}
+    proc = subprocess.run([sys.executable, '-c', code, path], cwd=REPO,
+                          env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == '1.0'
+
+
 def test_every_mmengine_scheme_is_ours():
     check_no_full_pickle_loaders()  # raises if one is mmengine's own
 
