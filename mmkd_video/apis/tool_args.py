@@ -12,7 +12,7 @@ import os.path as osp
 import torch
 from mmengine.config import DictAction
 
-import mmkd_video
+from mmkd_video.compat import apply_patches
 from mmkd_video.utils import reroot_dataset_paths, trust_checkpoints
 
 
@@ -43,7 +43,7 @@ def setup_tool_process(args: argparse.Namespace) -> argparse.Namespace:
     checkpoint loading only with ``--trust-checkpoint``, and exports
     ``LOCAL_RANK`` from ``--local-rank`` for launchers that pass the flag.
     """
-    mmkd_video.apply_compat_patches()
+    apply_patches()  # = mmkd_video.apply_compat_patches()
     if getattr(args, 'trust_checkpoint', False):
         trust_checkpoints()
     if 'LOCAL_RANK' not in os.environ:
