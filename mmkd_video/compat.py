@@ -1,16 +1,28 @@
 """Workarounds for known defects of the pinned OpenMMLab stack, in one place.
 
-Each function names the upstream defect it handles. ``apply()`` runs them all
-once; ``mmkd_video/__init__.py`` calls it before anything imports
-``mmaction.models``.
+Each function names the upstream defect it handles and the library versions
+it repairs. Two kinds:
+
+* checks (``check_mmaction_drn``) change nothing; ``import mmkd_video`` runs
+  them, so a broken install fails with one clear error.
+* patches (``patch_mmaction_head_bf16_scores``) change a library's
+  behaviour, so they are never applied as a side effect of ``import
+  mmkd_video``: our tools (train, test, benchmark) apply them through
+  :func:`apply_patches` (public as ``mmkd_video.apply_compat_patches()``),
+  and so can any script that wants them. Each is gated on the version it
+  repairs and does nothing on any other.
 """
 import importlib.util
 import os.path as osp
 import sys
+from typing import List
 
 import torch
+from mmengine.utils import digit_version
 
-_APPLIED = False
+# [first, last) mmaction2 versions whose BaseHead.loss_by_feat calls .numpy()
+# on the scores (1.2.0 is the pinned release).
+BF16_SCORES_BROKEN = ('1.2.0', '1.3.0')
 
 
 class MissingMmactionRepairError(ImportError):
@@ -54,8 +66,13 @@ def check_mmaction_drn() -> None:
         'it; reinstalling mmaction2 undoes it.)')
 
 
-def patch_mmaction_head_bf16_scores() -> None:
-    """mmaction2 1.2.0's ``BaseHead.loss_by_feat`` fails under bf16 AMP.
+def _mmaction_version() -> str:
+    import mmaction
+    return mmaction.__version__
+
+
+def patch_mmaction_head_bf16_scores() -> bool:
+    """mmaction2 1.2.x's ``BaseHead.loss_by_feat`` fails under bf16 AMP.
 
     It computes the logged top-k accuracy with
     ``cls_scores.detach().cpu().numpy()``, and numpy has no bfloat16, so a
@@ -64,11 +81,21 @@ def patch_mmaction_head_bf16_scores() -> None:
     CUDA ``--amp-dtype bfloat16``). The scores are upcast to float32 first:
     the cross-entropy runs in float32 under autocast anyway, so the loss
     value is unchanged. Other dtypes pass through untouched.
+
+    Gated on mmaction2 ``>= 1.2.0, < 1.3.0`` (``BF16_SCORES_BROKEN``): on
+    another version nothing is patched. Idempotent.
+
+    Returns:
+        bool: Whether ``BaseHead.loss_by_feat`` is patched now.
     """
+    first, end = BF16_SCORES_BROKEN
+    if not (digit_version(first) <= digit_version(_mmaction_version()) <
+            digit_version(end)):
+        return False
     from mmaction.models.heads.base import BaseHead
     original = BaseHead.loss_by_feat
     if getattr(original, '_mmkd_bf16_safe', False):
-        return
+        return True
 
     def loss_by_feat(self, cls_scores, data_samples):
         if isinstance(cls_scores, torch.Tensor) and \
@@ -79,13 +106,27 @@ def patch_mmaction_head_bf16_scores() -> None:
     loss_by_feat._mmkd_bf16_safe = True
     loss_by_feat.__doc__ = original.__doc__
     BaseHead.loss_by_feat = loss_by_feat
+    return True
 
 
-def apply() -> None:
-    """Apply every workaround once (idempotent)."""
-    global _APPLIED
-    if _APPLIED:
-        return
+def is_bf16_scores_patched() -> bool:
+    """Whether :func:`patch_mmaction_head_bf16_scores` is in effect."""
+    from mmaction.models.heads.base import BaseHead
+    return getattr(BaseHead.loss_by_feat, '_mmkd_bf16_safe', False)
+
+
+def check() -> None:
+    """Run the checks (no patching); ``import mmkd_video`` calls this."""
     check_mmaction_drn()
-    patch_mmaction_head_bf16_scores()
-    _APPLIED = True
+
+
+def apply_patches() -> List[str]:
+    """Apply the patches that the installed versions need (idempotent).
+
+    Returns:
+        list[str]: The names of the patches in effect after the call.
+    """
+    applied = []
+    if patch_mmaction_head_bf16_scores():
+        applied.append('mmaction2 BaseHead.loss_by_feat bf16 scores')
+    return applied

@@ -2,7 +2,7 @@
 import pytest
 from mmengine.registry import DefaultScope
 
-import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
+import mmkd_video  # noqa: F401  (registers modules; patches stay off)
 
 
 @pytest.fixture(autouse=True)

@@ -47,7 +47,7 @@ import tempfile
 import time
 from contextlib import nullcontext
 
-import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
+import mmkd_video  # registers modules; main() applies the compat patches
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.hub import get_config
@@ -57,12 +57,12 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from mmengine.runner.amp import autocast
 
+from mmkd_video.apis import use_random_teacher
 from mmkd_video.engine.hooks import conv3d_channels_last
 from mmkd_video.models.distillers import build_model_from_spec
 from mmkd_video.models.distillers.teacher_precision import teacher_autocast
 from mmkd_video.registry import MODELS
 from mmkd_video.utils import enable_amp, reroot_dataset_paths
-from mmkd_video.utils.random_teacher import use_random_teacher
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 _DEMO = 'r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
@@ -595,6 +595,7 @@ def run_all(args):
 
 def main(argv=None):
     args = parse_args(argv)
+    mmkd_video.apply_compat_patches()  # bf16 runs need the head repair
     if args.memory_phase:
         cfg = load_config(args.config, args)
         with DefaultScope.overwrite_default_scope(

@@ -16,14 +16,14 @@ Examples:
 import argparse
 import copy
 
-import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
+import mmkd_video  # noqa: F401  (registers modules)
 from mmengine.config import Config, DictAction
 from mmengine.registry import DefaultScope
 
+from mmkd_video.apis import use_random_teacher
 from mmkd_video.registry import DATASETS, MODELS
+from mmkd_video.teacher_cache import build_teacher_cache
 from mmkd_video.utils import friendly_registry_errors, reroot_dataset_paths
-from mmkd_video.utils.random_teacher import use_random_teacher
-from mmkd_video.utils.teacher_cache_builder import build_teacher_cache
 
 
 def parse_args(argv=None):

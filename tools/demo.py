@@ -16,23 +16,16 @@ Usage:
                          [--stages teacher student kd genkd]
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
-import shutil
-import subprocess
 import sys
-import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-TEACHER = 'configs/baselines/teacher_r3d18-w32_1xb8-8x2x1-20e_synthetic-rgb.py'
-STUDENT = 'configs/baselines/student_r3d18-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
-KD = 'configs/baselines/kd_r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
-GENKD_P1 = 'configs/genkd/genkd-phase1_r3d18-w32_1xb8-8x2x1-6e_synthetic-rgb.py'
-GENKD_P2 = ('configs/genkd/genkd-phase2_r3d18-w32-to-w8_'
-            '1xb8-8x2x1-20e_synthetic-rgb.py')
-
+from mmkd_video.apis.attention_pictures import write_attention_pictures
+from mmkd_video.apis.demo_runs import (GENKD_P1, GENKD_P2, KD, REPO, STUDENT,
+                                       TEACHER, count_params,
+                                       export_recognizer, last_val_metrics,
+                                       run, train)
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -43,63 +36,6 @@ def parse_args():
                         default=['teacher', 'student', 'genkd'],
                         choices=['teacher', 'student', 'kd', 'genkd'])
     return parser.parse_args()
-
-
-def run(cmd, log_file):
-    """Run a command, log to a file, fail loudly with the log's tail."""
-    print('$ ' + ' '.join(cmd), flush=True)
-    start = time.time()
-    with open(log_file, 'w') as log:
-        proc = subprocess.run(cmd, cwd=REPO, stdout=log,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode != 0:
-        with open(log_file) as f:
-            tail = f.read()[-3000:]
-        raise SystemExit(f'command failed ({proc.returncode}), log '
-                         f'{log_file}:\n{tail}')
-    print(f'  done in {time.time() - start:.0f} s (log: {log_file})',
-          flush=True)
-
-
-def train(config, work_dir, seed, data_root, extra=()):
-    os.makedirs(work_dir, exist_ok=True)
-    cmd = [sys.executable, 'tools/train.py', config, '--work-dir', work_dir,
-           '--seed', str(seed), '--cfg-options', f'data_root={data_root}',
-           *extra]
-    run(cmd, osp.join(work_dir, 'train.log'))
-
-
-def last_val_metrics(work_dir):
-    """top-1/top-5 of the last validation (no best-of-N on the val set)."""
-    scalars = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                        'scalars.json')))
-    if not scalars:
-        raise FileNotFoundError(f'no scalars.json under {work_dir}')
-    last = None
-    with open(scalars[-1]) as f:
-        for line in f:
-            record = json.loads(line)
-            if 'acc/top1' in record:
-                last = record
-    return last['acc/top1'], last['acc/top5']
-
-
-def count_params(config, drop_prefixes=()):
-    import mmkd_video  # noqa: F401
-    from mmengine.config import Config
-    from mmengine.registry import DefaultScope
-
-    from mmkd_video.registry import MODELS
-    with DefaultScope.overwrite_default_scope('mmkd_video'):
-        model = MODELS.build(Config.fromfile(osp.join(REPO, config)).model)
-    return sum(p.numel() for n, p in model.named_parameters()
-               if not n.startswith(tuple(drop_prefixes)))
-
-
-def export_recognizer(work_dir, out_file):
-    """Copy the last checkpoint of a plain recognizer run to ``out_file``."""
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        shutil.copyfile(f.read().strip(), out_file)
 
 
 def main():
@@ -143,8 +79,6 @@ def main():
         rows.append(('student + GenKD (deployed with attention neck)',
                      count_params(student_genkd, ('cvae', 'neck.head.cvae')),
                      *last_val_metrics(p2)))
-        sys.path.insert(0, osp.join(REPO, 'tools'))
-        from genkd_attention_pictures import write_attention_pictures
         pictures = write_attention_pictures(
             osp.join(REPO, student_genkd), osp.join(p2, 'student_latest.pth'),
             args.data_root, osp.join(work, 'attention'))

@@ -10,7 +10,8 @@ mmaction2's ``init_recognizer(student_config, OUT)`` and its tools/test.py.
 import argparse
 
 import mmkd_video  # noqa: F401  (weights-only allowlist for mmengine ckpts)
-from mmkd_video.utils import export_student, trust_checkpoints
+from mmkd_video.apis import export_student
+from mmkd_video.utils import trust_checkpoints
 
 
 def main():

@@ -23,9 +23,9 @@ import statistics
 import subprocess
 import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo import (GENKD_P1, GENKD_P2, KD, REPO, STUDENT,  # noqa: E402
-                  TEACHER, export_recognizer, last_val_metrics, train)
+from mmkd_video.apis.demo_runs import (GENKD_P1, GENKD_P2, KD, REPO, STUDENT,
+                                       TEACHER, export_recognizer,
+                                       last_val_metrics, train)
 
 P2 = GENKD_P2
 STRUCTKD = 'configs/structkd/structkd-{}_r3d18-w32-to-w8_1xb8-8x2x1-20e_' \

@@ -18,12 +18,10 @@ import json
 import os
 import os.path as osp
 import statistics
-import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo import REPO  # noqa: E402
-from demo_ava import (METHODS, STUDENT, generate, last_map,  # noqa: E402
-                      train, train_teacher)
+from mmkd_video.apis.ava_runs import (METHODS, STUDENT, generate, last_map,
+                                      train, train_teacher)
+from mmkd_video.apis.demo_runs import REPO
 
 ROWS = [('no KD (student alone)', STUDENT)] + [
     (METHODS[m][0].replace('student + ', ''), METHODS[m][1])

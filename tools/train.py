@@ -1,33 +1,33 @@
 """Train a recognizer or a distiller: ``python tools/train.py CONFIG [options]``.
 
-Same flags as mmaction2's tools/train.py. ``mmkd_video`` is imported first:
-it registers our modules and applies the stack's compatibility fixes.
+Same flags as mmaction2's tools/train.py. ``mmkd_video`` is imported first
+(it registers our modules); ``setup_tool_process`` applies the stack's
+compatibility patches.
 """
 import argparse
-import os
 import os.path as osp
 
-import torch
-
-import mmkd_video  # noqa: F401  (registers modules, applies compat fixes)
-from mmengine.config import Config, DictAction
+import mmkd_video  # noqa: F401  (registers modules)
+from mmengine.config import Config
 from mmengine.device import get_device
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
+from mmkd_video.apis import (add_common_args, merge_cfg_options,
+                             set_work_dir, setup_tool_process,
+                             teardown_process_group)
 from mmkd_video.engine import init_process_group_on_cpu
 from mmkd_video.utils import (AMP_DTYPES, check_work_dir_writable,
                               declare_checkpoint_role, enable_amp,
                               find_resume_checkpoint,
-                              friendly_registry_errors, reroot_dataset_paths,
-                              trust_checkpoints)
+                              friendly_registry_errors)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a video model '
                                      '(recognizer, detector or distiller)')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    add_common_args(parser, 'the dir to save logs and models')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or without a path from the latest '
@@ -49,24 +49,7 @@ def parse_args():
                         help='different seeds for different ranks')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic options for the CUDNN backend')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value (see mmengine DictAction)')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument(
-        '--trust-checkpoint', action='store_true',
-        help='load trusted legacy checkpoints with full pickle '
-        '(weights_only=False: a checkpoint can then run code); by default '
-        'checkpoints load weights-only and anything else is refused')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if args.trust_checkpoint:
-        trust_checkpoints()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return setup_tool_process(parser.parse_args())
 
 
 def merge_args(cfg, args):
@@ -76,11 +59,7 @@ def merge_args(cfg, args):
         cfg.val_dataloader = None
         cfg.val_evaluator = None
     cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args)
     if args.amp_dtype and not args.amp:
         raise ValueError('--amp-dtype needs --amp')
     if args.amp and get_device() == 'cpu':
@@ -109,11 +88,7 @@ def merge_args(cfg, args):
         cfg.randomness = dict(seed=args.seed,
                               diff_rank_seed=args.diff_rank_seed,
                               deterministic=args.deterministic)
-    if args.cfg_options is not None:
-        old_root = cfg.get('data_root', None)
-        cfg.merge_from_dict(args.cfg_options)
-        # `--cfg-options data_root=DIR` re-roots the dataloaders too.
-        reroot_dataset_paths(cfg, old_root)
+    merge_cfg_options(cfg, args.cfg_options)
     if cfg.get('load_from'):
         declare_checkpoint_role(
             cfg.load_from,
@@ -133,10 +108,7 @@ def main():
         runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
             else RUNNERS.build(cfg)
     runner.train()
-    # Tear the process group down before exit: left to interpreter shutdown,
-    # gloo's threads can abort the process after the work is done.
-    if torch.distributed.is_initialized():
-        torch.distributed.destroy_process_group()
+    teardown_process_group()
 
 
 if __name__ == '__main__':

@@ -1,4 +1,8 @@
 """Datasets: checked mmaction2 datasets and the synthetic data generator."""
+# re-exported: the wrapper lives in the teacher-cache package
+from mmkd_video.teacher_cache import (TeacherCacheDataset,
+                                      check_deterministic,
+                                      dataset_fingerprint)
 from .checked_ava_dataset import CheckedAVADataset
 from .checked_datasets import CheckedRawframeDataset, CheckedVideoDataset
 from .file_errors import (DataFileError, ReportFileErrors, apply_transforms,
@@ -8,8 +12,6 @@ from .synthetic import (LAYOUTS, MAX_CLASSES, MOTIONS, ClipInfo, class_names,
                         plan_clips, render_clip, sample_appearance,
                         write_rawframes, write_video)
 from .synthetic_ava import AVA_ACTIONS, generate_ava_dataset
-from .teacher_cache_dataset import (TeacherCacheDataset, check_deterministic,
-                                    dataset_fingerprint)
 from .video_probe import decoder_of, probe_videos
 
 __all__ = [

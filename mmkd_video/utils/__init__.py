@@ -1,6 +1,6 @@
-from .export import export_student, save_student_checkpoint, student_state_dict
+from .export import save_student_checkpoint, student_state_dict
 
-__all__ = ['export_student', 'save_student_checkpoint', 'student_state_dict']
+__all__ = ['save_student_checkpoint', 'student_state_dict']
 from .registry_errors import friendly_registry_errors, suggest  # noqa: E402
 
 __all__ += ['friendly_registry_errors', 'suggest']

@@ -1,13 +1,15 @@
-"""Turn a distiller checkpoint into a plain mmaction2 checkpoint of the student."""
+"""The student of a distiller state dict as a plain mmaction2 checkpoint.
+
+Format functions only (the export hook writes with them); exporting a
+checkpoint file is :func:`mmkd_video.apis.export_student`.
+"""
 import io
-import os.path as osp
 from collections import OrderedDict
 from typing import Dict, Optional
 
 import torch
 
 from .checkpoint_files import nonfinite_entries, write_atomically
-from .safe_loading import load_checkpoint_file
 
 STUDENT_PREFIX = 'student.'
 
@@ -58,16 +60,3 @@ def save_student_checkpoint(state_dict: Dict[str, torch.Tensor],
     torch.save(dict(meta=plain_meta, state_dict=student), buffer)
     write_atomically(out_file, buffer.getvalue())  # never half a file
     return out_file
-
-
-def export_student(checkpoint_file: str, out_file: str,
-                   drop_prefixes: tuple = ()) -> str:
-    """Export the student of a distiller checkpoint file."""
-    if not osp.isfile(checkpoint_file):
-        raise FileNotFoundError(f'checkpoint not found: {checkpoint_file!r}')
-    ckpt = load_checkpoint_file(checkpoint_file, map_location='cpu',
-                                role='distiller checkpoint to export')
-    state = ckpt.get('state_dict', ckpt)
-    meta = dict(ckpt.get('meta', {}))
-    meta['exported_from'] = osp.abspath(checkpoint_file)
-    return save_student_checkpoint(state, out_file, meta, drop_prefixes)

@@ -9,9 +9,9 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 
+from mmkd_video.apis import use_random_teacher
 from mmkd_video.datasets import generate_dataset
 from mmkd_video.registry import DATASETS, MODELS
-from mmkd_video.utils.random_teacher import use_random_teacher
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tools'))

@@ -25,10 +25,10 @@ from mmengine.runner import load_checkpoint
 from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
 from mmkd_video.engine.hooks.random_state_hook import get_random_states
+from mmkd_video.apis import export_student
 from mmkd_video.registry import MODELS
 from mmkd_video.utils import (CheckpointReadError, UnsafeCheckpointError,
-                              declare_checkpoint_role, export_student,
-                              load_checkpoint_file)
+                              declare_checkpoint_role, load_checkpoint_file)
 from mmkd_video.utils.safe_loading import (TRUST_ENV,
                                            check_no_full_pickle_loaders,
                                            mmengine_checkpoint_globals)

@@ -11,7 +11,7 @@ from mmengine.registry import DefaultScope
 from mmkd_video.datasets import TeacherCacheDataset, generate_dataset
 from mmkd_video.models.distillers import TeacherCache
 from mmkd_video.registry import DATASETS, MODELS
-from mmkd_video.utils.teacher_cache_builder import build_teacher_cache
+from mmkd_video.teacher_cache import build_teacher_cache
 
 NUM_CLASSES = 4
 

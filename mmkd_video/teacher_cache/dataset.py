@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
 
-from mmkd_video.models.distillers.teacher_cache import TeacherCache
+from .cache import TeacherCache
 from mmkd_video.registry import DATASETS
 
 # data-info keys that identify a clip (paths reduced to their file name, so

@@ -7,9 +7,8 @@ from mmengine.dataset import pseudo_collate
 from mmengine.logging import print_log
 from torch.utils.data import DataLoader
 
-from mmkd_video.datasets.teacher_cache_dataset import (check_deterministic,
-                                                       dataset_fingerprint)
-from mmkd_video.models.distillers.teacher_cache import TeacherCacheWriter
+from .cache import TeacherCacheWriter
+from .dataset import check_deterministic, dataset_fingerprint
 
 
 def build_teacher_cache(distiller, dataset, pipeline_cfg: list,
