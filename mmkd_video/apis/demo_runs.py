@@ -26,12 +26,21 @@ GENKD_P2 = ('configs/genkd/genkd-phase2_r3d18-w32-to-w8_'
 
 
 def run(cmd, log_file):
-    """Run a command, log to a file, fail loudly with the log's tail."""
+    """Run a command, log to a file, fail loudly with the log's tail.
+
+    The runner's training and validation lines are echoed as they come
+    (``Epoch(train)``/``Epoch(val)``), so progress shows on the console."""
     print('$ ' + ' '.join(cmd), flush=True)
     start = time.time()
     with open(log_file, 'w') as log:
-        proc = subprocess.run(cmd, cwd=REPO, stdout=log,
-                              stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        for line in proc.stdout:
+            log.write(line)
+            if 'Epoch(train)' in line or 'Epoch(val)' in line:
+                print('  ' + line.split(' - mmengine - INFO - ')[-1].strip(),
+                      flush=True)
+        proc.wait()
     if proc.returncode != 0:
         with open(log_file) as f:
             tail = f.read()[-3000:]
