@@ -11,9 +11,10 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 import mmkd_video.models.backbones  # noqa: F401  (registers the backbones)
 from mmkd_video.models.backbones import InceptionI3D, TopI3D
-from mmkd_video.models.backbones.inception_i3d import (ENDPOINTS, INFLATABLE,
-                                                       MaxPool3dSame, Unit3D,
-                                                       _tf_same_pad)
+from mmkd_video.models.backbones.inception_blocks import (MaxPool3dSame,
+                                                          Unit3D,
+                                                          _tf_same_pad)
+from mmkd_video.models.backbones.inception_i3d import ENDPOINTS, INFLATABLE
 from mmkd_video.registry import MODELS
 
 W = 0.25  # width multiplier of the tiny networks
