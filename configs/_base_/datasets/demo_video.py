@@ -15,10 +15,9 @@
 #       with plain mmengine tools `data_root=DIR` alone changes nothing, as
 #       the dataloaders below already hold the expanded string)
 #
-# The Checked* datasets are mmaction2's with an up-front check that every
-# listed file exists (one error naming the annotation file and line); set
-# skip_missing=True in a dataset to skip and count missing entries instead.
-dataset_type = 'CheckedVideoDataset'
+# Checked* datasets: see ./video_dataset.py.
+_base_ = ['./video_dataset.py']
+
 data_root = '{{$MMKD_DATA_ROOT:data/synthetic}}'
 ann_file_train = 'ucf101_train_split_1_videos.txt'
 ann_file_val = 'ucf101_val_split_1_videos.txt'
@@ -60,47 +59,18 @@ val_pipeline = [
 ]
 test_pipeline = val_pipeline
 
+# two workers, eight clips per test batch; num_classes: labels are checked at
+# load
 train_dataloader = dict(
-    batch_size=8,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,  # labels checked at load
-        data_root=data_root,
-        ann_file=ann_file_train,
-        data_prefix=dict(video='videos'),
-        skip_missing=False,
-        pipeline=train_pipeline))
+    dataset=dict(num_classes=num_classes, data_root=data_root,
+                 ann_file=ann_file_train, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,  # labels checked at load
-        data_root=data_root,
-        ann_file=ann_file_val,
-        data_prefix=dict(video='videos'),
-        skip_missing=False,
-        pipeline=val_pipeline,
-        test_mode=True))
+    dataset=dict(num_classes=num_classes, data_root=data_root,
+                 ann_file=ann_file_val, pipeline=val_pipeline))
 test_dataloader = dict(
     batch_size=8,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,  # labels checked at load
-        data_root=data_root,
-        ann_file=ann_file_test,
-        data_prefix=dict(video='videos'),
-        skip_missing=False,
-        pipeline=test_pipeline,
-        test_mode=True))
-
-val_evaluator = dict(type='AccMetric')
-test_evaluator = val_evaluator
+    dataset=dict(num_classes=num_classes, data_root=data_root,
+                 ann_file=ann_file_test, pipeline=test_pipeline))
