@@ -25,3 +25,16 @@ model = dict(
         dict(optim_wrapper='cvae', losses=['cvae']),
         dict(optim_wrapper='network', losses=[], task_loss=True),
     ])
+# One optimizer per step, the synthetic set's (AdamW as
+# ../schedules/demo_adamw_cosine_20e.py; configs on AVA v2.2 give SGD):
+optim_wrapper = dict(
+    constructor='DistillerOptimWrapperConstructor',
+    cvae=dict(modules=['student.roi_head.shared_head.head.cvae'],
+              optimizer=dict(type='Adam', lr=1e-3, betas=(0.8, 0.999))),
+    network=dict(
+        modules=['student.backbone',
+                 'student.roi_head.shared_head.head.attention_branch',
+                 'student.roi_head.bbox_head'],
+        optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
+        clip_grad=dict(max_norm=40, norm_type=2)))
+custom_hooks = [dict(type='StudentExportHook')]
