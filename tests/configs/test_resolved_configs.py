@@ -1,7 +1,8 @@
 """Every config resolves to its committed snapshot.
 
 The bases under ``configs/_base_`` are shared by many configs; moving a value
-between them must not change what any concrete config means. The snapshot
+between them must not change what any concrete config means, nor the
+``model`` of a file under ``_base_/models`` (distillers load those by path). The snapshot
 ``resolved_configs.json`` was written from the configs before they were split
 into method / model / dataset / schedule bases (``resolved_snapshot.py``
 writes it again after an intended change).
@@ -21,10 +22,14 @@ INTENDED_CHANGES = {}
 
 
 def test_snapshot_covers_every_config():
-    assert sorted(STORED) == concrete_configs()
+    # new model files under _base_/models may come; configs may not vanish
+    current = concrete_configs()
+    assert [p for p in current if not p.startswith('_base_')] == sorted(
+        p for p in STORED if not p.startswith('_base_'))
+    assert set(STORED) <= set(current)
 
 
-@pytest.mark.parametrize('path', concrete_configs())
+@pytest.mark.parametrize('path', sorted(STORED))
 def test_config_resolves_to_snapshot(path):
     if path in INTENDED_CHANGES:
         pytest.skip(INTENDED_CHANGES[path])
