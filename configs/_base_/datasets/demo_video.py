@@ -29,33 +29,20 @@ frame_interval = 2
 # counter-clockwise, so labels swap with it (synthetic.flip_label_map(10)).
 flip_label_map = {0: 1, 1: 0, 4: 5, 5: 4, 8: 9, 9: 8}
 
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1),
-    dict(type='DecordDecode'),
+# the base pipelines at 64 x 64: resize the short side to 72, then a random
+# crop with label-mapped flips in training, the centre crop otherwise
+train_pipeline = list(_base_.train_pipeline)
+train_pipeline[1] = dict(train_pipeline[1], clip_len=clip_len)
+train_pipeline[3:7] = [
     dict(type='Resize', scale=(-1, 72)),
     dict(type='RandomCrop', size=64),
     dict(type='Flip', flip_ratio=0.5, flip_label_map=flip_label_map),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
 ]
-val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
+val_pipeline = list(_base_.val_pipeline)
+val_pipeline[1] = dict(val_pipeline[1], clip_len=clip_len)
+val_pipeline[3:5] = [
     dict(type='Resize', scale=(-1, 72)),
     dict(type='CenterCrop', crop_size=64),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
 ]
 test_pipeline = val_pipeline
 

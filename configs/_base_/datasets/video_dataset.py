@@ -76,16 +76,10 @@ train_dataloader = dict(
         skip_missing=False,
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
+    train_dataloader,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_prefix=dict(video='videos'),
-        skip_missing=False,
-        pipeline=val_pipeline,
-        test_mode=True))
+    dataset=dict(train_dataloader['dataset'], pipeline=val_pipeline,
+                 test_mode=True))
 test_dataloader = dict(val_dataloader, batch_size=1,
                        dataset=dict(val_dataloader['dataset'],
                                     pipeline=test_pipeline))
