@@ -3,7 +3,7 @@
 # student_latest.pth in the work dir (teacher + neck).
 _base_ = [
     '../_base_/methods/genkd_phase1.py', '../_base_/datasets/demo_video.py',
-    '../_base_/schedules/demo_adamw_cosine_20e.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/demo_cosine_20e.py', '../_base_/default_runtime.py'
 ]
 max_epochs = 6
 train_cfg = dict(max_epochs=max_epochs)
@@ -12,15 +12,12 @@ model = dict(
     student='{{ fileDirname }}/../_base_/models/demo_teacher_r3d18_genkd.py',
     student_ckpt='work_dirs/demo/teacher.pth')  # the trained teacher
 optim_wrapper = dict(
-    _delete_=True,
-    constructor='DistillerOptimWrapperConstructor',
     # official CVAE optimizer: Adam(lr=1e-4, betas=(0.8, 0.999)); the demo
     # has ~100 iterations, so 1e-3
-    cvae=dict(modules=['student.neck.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-3, betas=(0.8, 0.999))),
+    cvae=dict(optimizer=dict(lr=1e-3)),
     network=dict(
-        modules=['student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
+        optimizer=dict(_delete_=True, type='AdamW', lr=1e-3,
+                       weight_decay=1e-4),
         clip_grad=dict(max_norm=40, norm_type=2)))
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0,

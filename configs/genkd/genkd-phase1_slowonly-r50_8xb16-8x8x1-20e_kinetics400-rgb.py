@@ -16,14 +16,7 @@ model = dict(
     student_ckpt='checkpoints/slowonly_r50_8x8x1_256e_kinetics400.pth')
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_begin=1, val_interval=5)
-optim_wrapper = dict(
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.neck.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
-    network=dict(
-        modules=['student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
-        clip_grad=dict(max_norm=40, norm_type=2)))
+optim_wrapper = dict(network=dict(clip_grad=dict(max_norm=40, norm_type=2)))
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0,
          by_epoch=True, begin=0, end=max_epochs)

@@ -7,10 +7,8 @@
 # recognizer has (backbone, neck, cls_head). A config inherits this with a
 # dataset, a schedule and the runtime, and names the model:
 #   model = dict(student=..., student_ckpt=<the trained teacher>)
-# Two optimizers alternate every iteration: `cvae` (official Adam lr 1e-4,
-# betas (0.8, 0.999)) on student.neck.head.cvae, `network` on the attention
-# branch and cls_head. Output for phase 2: student_latest.pth in the work dir
-# (StudentExportHook: the teacher with its trained neck).
+# Output for phase 2: student_latest.pth in the work dir (StudentExportHook:
+# the teacher with its trained neck).
 model = dict(
     type='VideoDistiller',
     frozen_modules=['student.backbone'],
@@ -29,4 +27,15 @@ model = dict(
         dict(optim_wrapper='cvae', losses=['cvae']),
         dict(optim_wrapper='network', losses=[], task_loss=True),
     ])
+# Two optimizers alternate every iteration, the official ones: `cvae` on
+# the CVAE, `network` on the attention branch and the classifier (the frozen
+# backbone has no parameter to train).
+optim_wrapper = dict(
+    constructor='DistillerOptimWrapperConstructor',
+    cvae=dict(modules=['student.neck.head.cvae'],
+              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
+    network=dict(
+        modules=['student.neck.head.attention_branch', 'student.cls_head'],
+        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9,
+                       weight_decay=5e-4)))
 custom_hooks = [dict(type='StudentExportHook')]

@@ -4,7 +4,7 @@
 # has (backbone, neck, cls_head). A config inherits this with a dataset,
 # a schedule and the runtime, and names the pair:
 #   model = dict(student=..., teacher=..., teacher_ckpt=<phase 1's output>)
-# and gives the two optimizers (`optim_wrapper` below in words).
+# and, where they differ from the official ones below, the optimizers.
 #
 # Two optimizers alternate every iteration (the official code alternates
 # whole epochs; per-iteration alternation gives both the same data order and
@@ -49,5 +49,16 @@ model = dict(
         dict(optim_wrapper='cvae', losses=['cvae', 'gd']),
         dict(optim_wrapper='network', losses=['rec', 'ad'], task_loss=True),
     ])
+# One optimizer per step, the official ones; a student whose neck needs no
+# projection (same channels as the teacher) drops 'student.neck.proj'.
+optim_wrapper = dict(
+    constructor='DistillerOptimWrapperConstructor',
+    cvae=dict(modules=['student.neck.head.cvae'],
+              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
+    network=dict(
+        modules=['student.backbone', 'student.neck.proj',
+                 'student.neck.head.attention_branch', 'student.cls_head'],
+        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9,
+                       weight_decay=5e-4)))
 # student checkpoints loadable by plain mmaction2; the teacher's val accuracy
 custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

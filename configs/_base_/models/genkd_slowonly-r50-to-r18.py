@@ -17,13 +17,5 @@ train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.neck.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
-    network=dict(
-        modules=['student.backbone', 'student.neck.proj',
-                 'student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
-        clip_grad=dict(max_norm=40, norm_type=2)))
+optim_wrapper = dict(network=dict(clip_grad=dict(max_norm=40, norm_type=2)))
 param_scheduler = []  # the official network step uses a constant lr
