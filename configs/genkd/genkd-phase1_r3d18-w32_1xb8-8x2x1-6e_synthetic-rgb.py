@@ -10,7 +10,8 @@ train_cfg = dict(max_epochs=max_epochs)
 model = dict(
     # F [N, 256, 4, 2, 2], A [N, 256, 4]
     student='{{ fileDirname }}/../_base_/models/demo_teacher_r3d18_genkd.py',
-    student_ckpt='work_dirs/demo/teacher.pth')  # the trained teacher
+    student_ckpt='work_dirs/demo/teacher.pth',  # the trained teacher
+    frozen_modules=['student.backbone'])
 optim_wrapper = dict(
     # official CVAE optimizer: Adam(lr=1e-4, betas=(0.8, 0.999)); the demo
     # has ~100 iterations, so 1e-3

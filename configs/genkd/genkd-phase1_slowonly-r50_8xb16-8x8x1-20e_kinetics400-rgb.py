@@ -13,7 +13,8 @@ _base_ = [
 max_epochs = 20
 model = dict(
     student='{{ fileDirname }}/../_base_/models/slowonly_r50_genkd.py',
-    student_ckpt='checkpoints/slowonly_r50_8x8x1_256e_kinetics400.pth')
+    student_ckpt='checkpoints/slowonly_r50_8x8x1_256e_kinetics400.pth',
+    frozen_modules=['student.backbone'])
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_begin=1, val_interval=5)
 optim_wrapper = dict(network=dict(clip_grad=dict(max_norm=40, norm_type=2)))

@@ -1,17 +1,17 @@
 # GenKD phase 1, Feature Representation (not in the official release): the
 # wiring of a VideoDistiller whose only model, the trained teacher given as
 # `student` with GenKD's attention + CVAE as its neck (GenKDAttentionNeck),
-# keeps its backbone frozen and learns its attention through its
-# classification loss on F ⊙ A (rescaled) and its CVAE through the CVAE loss
-# on its own feature. Modules are named by the roles every mmaction2
+# learns its attention through its classification loss on F ⊙ A (rescaled)
+# and its CVAE through the CVAE loss on its own feature. Configs of a trained
+# teacher freeze its backbone (`frozen_modules=['student.backbone']`). Modules are named by the roles every mmaction2
 # recognizer has (backbone, neck, cls_head). A config inherits this with a
 # dataset, a schedule and the runtime, and names the model:
-#   model = dict(student=..., student_ckpt=<the trained teacher>)
+#   model = dict(student=..., student_ckpt=<the trained teacher>,
+#                frozen_modules=['student.backbone'])
 # Output for phase 2: student_latest.pth in the work dir (StudentExportHook:
 # the teacher with its trained neck).
 model = dict(
     type='VideoDistiller',
-    frozen_modules=['student.backbone'],
     student_recorders=dict(
         feat=dict(module='neck.feature_tap'),  # F [N, C, T, H, W]
         att=dict(module='neck.attention_tap')),  # A [N, C, T]
