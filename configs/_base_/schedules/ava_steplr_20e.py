@@ -1,10 +1,7 @@
 # mmaction2's SlowOnly AVA schedule (8 GPUs x 16 clips): SGD lr 0.2,
 # 5-epoch linear warm-up, x0.1 at epochs 10 and 15, 20 epochs.
+_base_ = ['./epoch_loop_20e.py']
 max_epochs = 20
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_begin=1, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=5),
     dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,

@@ -1,11 +1,8 @@
 # Short CPU schedule for the generated demo set: loops, a 1-epoch warm-up
 # and cosine decay over 20 epochs; the optimizer is in
 # ./demo_adamw_cosine_20e.py.
+_base_ = ['./epoch_loop_20e.py']
 max_epochs = 20
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_begin=1, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
