@@ -88,8 +88,11 @@ def main():
     if args.check:
         with open(SNAPSHOT) as f:
             stored = json.load(f)
-        changed = sorted(p for p in set(stored) | set(current)
-                         if stored.get(p) != current.get(p))
+        # new model files under _base_/models are no change
+        changed = sorted(
+            p for p in set(stored) | set(current)
+            if stored.get(p) != current.get(p)
+            and not (p not in stored and p.startswith('_base_')))
         print('\n'.join(changed) or 'all configs resolve to the snapshot')
         return 1 if changed else 0
     with open(SNAPSHOT, 'w') as f:

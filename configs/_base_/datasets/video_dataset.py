@@ -45,20 +45,12 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]
-val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
+# one clip, centre-cropped
+val_pipeline = train_pipeline[:1] + [
+    dict(train_pipeline[1], test_mode=True),
+] + train_pipeline[2:4] + [
     dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
+] + train_pipeline[7:]
 # ten clips per video; Kinetics-400 swaps the centre crop for ThreeCrop
 test_pipeline = [
     dict(val_pipeline[0]),
