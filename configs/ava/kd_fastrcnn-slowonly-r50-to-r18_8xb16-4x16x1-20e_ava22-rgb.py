@@ -2,7 +2,8 @@
 # is described in ../_base_/models/ava_kd_r50-w8-to-r18-w4.py.
 # The method base's synthetic-pair models are replaced by the full-size pair.
 _base_ = [
-    '../_base_/models/ava_kd_r50-w8-to-r18-w4.py', '../_base_/datasets/ava_v2.2_rawframes.py',
+    '../_base_/models/ava_kd_r50-w8-to-r18-w4.py',
+    '../_base_/datasets/ava_v2.2_rawframes.py',
     '../_base_/schedules/ava_sgd_steplr_20e.py', '../_base_/default_runtime.py'
 ]
 __models = '{{ fileDirname }}/../_base_/models/'

@@ -4,7 +4,8 @@
 # official SGD lr 4e-4 does not move it on maps this small) and steps once
 # after every student step.
 _base_ = [
-    '../_base_/models/ava_structkd-pa-pi-ho_r50-w8-to-r18-w4.py', '../_base_/datasets/ava_synthetic.py',
+    '../_base_/models/ava_structkd-pa-pi-ho_r50-w8-to-r18-w4.py',
+    '../_base_/datasets/ava_synthetic.py',
     '../_base_/schedules/demo_cosine_20e.py', '../_base_/default_runtime.py'
 ]
 param_scheduler = dict(

@@ -56,7 +56,8 @@ ann_file_test = 'kinetics400_val_list_videos.txt'
 __checked = dict(type=dataset_type, _scope_='mmkd_video', data_root=data_root,
                  skip_missing=False)
 train_dataloader = dict(dataset=dict(
-    __checked, ann_file=ann_file_train, data_prefix=dict(video='videos_train')))
+    __checked, ann_file=ann_file_train,
+    data_prefix=dict(video='videos_train')))
 val_dataloader = dict(dataset=dict(
     __checked, ann_file=ann_file_val, data_prefix=dict(video='videos_val')))
 test_dataloader = dict(dataset=dict(

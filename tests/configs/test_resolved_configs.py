@@ -2,10 +2,10 @@
 
 The bases under ``configs/_base_`` are shared by many configs; moving a value
 between them must not change what any concrete config means, nor the
-``model`` of a file under ``_base_/models`` (distillers load those by path). The snapshot
-``resolved_configs.json`` was written from the configs before they were split
-into method / model / dataset / schedule bases (``resolved_snapshot.py``
-writes it again after an intended change).
+``model`` of a file under ``_base_/models`` (distillers load those by path).
+The snapshot ``resolved_configs.json`` was written from the configs before
+they were split into method / model / dataset / schedule bases
+(``resolved_snapshot.py --config-root`` writes it from any checkout).
 """
 import json
 

@@ -3,8 +3,9 @@
 # `student` with GenKD's attention + CVAE as its neck (GenKDAttentionNeck),
 # learns its attention through its classification loss on F ⊙ A (rescaled)
 # and its CVAE through the CVAE loss on its own feature. Configs of a trained
-# teacher freeze its backbone (`frozen_modules=['student.backbone']`). Modules are named by the roles every mmaction2
-# recognizer has (backbone, neck, cls_head). A config inherits this with a
+# teacher freeze its backbone (`frozen_modules=['student.backbone']`).
+# Modules are named by the roles every mmaction2 recognizer has (backbone,
+# neck, cls_head). A config inherits this with a
 # dataset, a schedule and the runtime, and names the model:
 #   model = dict(student=..., student_ckpt=<the trained teacher>,
 #                frozen_modules=['student.backbone'])
