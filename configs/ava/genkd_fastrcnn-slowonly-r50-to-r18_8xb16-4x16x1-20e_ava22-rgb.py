@@ -5,25 +5,17 @@
 _base_ = [
     '../_base_/models/ava_genkd_r50-w8-to-r18-w4.py',
     '../_base_/datasets/ava_v2.2_rawframes.py',
-    '../_base_/schedules/ava_sgd_steplr_20e.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/ava_steplr_20e.py', '../_base_/default_runtime.py'
 ]
+__models = '{{ fileDirname }}/../_base_/models/'
 model = dict(
-    student='{{ fileDirname }}/../_base_/models/'
-    'ava_fastrcnn_slowonly-r18_genkd.py',
-    teacher='{{ fileDirname }}/../_base_/models/'
-    'ava_fastrcnn_slowonly-r50_genkd.py',
+    student=__models + 'ava_fastrcnn_slowonly-r18_genkd.py',
+    teacher=__models + 'ava_fastrcnn_slowonly-r50_genkd.py',
     teacher_ckpt='work_dirs/ava22/teacher/student_latest.pth')
+# AVA v2.2's SGD (../_base_/schedules/ava_sgd_steplr_20e.py); the CVAE at
+# the official Adam lr
 optim_wrapper = dict(
-    _delete_=True,
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.roi_head.shared_head.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
+    cvae=dict(optimizer=dict(lr=1e-4)),
     network=dict(
-        modules=['student.backbone', 'student.roi_head.shared_head.proj',
-                 'student.roi_head.shared_head.head.attention_branch',
-                 'student.roi_head.bbox_head'],
-        optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-5),
-        clip_grad=dict(max_norm=40, norm_type=2)))
+        optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-5)))
 default_hooks = dict(checkpoint=dict(save_best='mAP/overall', rule='greater'))
-custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

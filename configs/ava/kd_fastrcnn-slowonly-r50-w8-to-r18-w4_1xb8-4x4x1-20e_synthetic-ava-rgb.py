@@ -7,4 +7,3 @@ _base_ = [
     '../_base_/default_runtime.py'
 ]
 default_hooks = dict(checkpoint=dict(save_best='mAP/overall', rule='greater'))
-custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

@@ -7,27 +7,15 @@
 _base_ = [
     '../_base_/models/ava_structkd-pa-pi-ho_r50-w8-to-r18-w4.py',
     '../_base_/datasets/ava_v2.2_rawframes.py',
-    '../_base_/schedules/ava_sgd_steplr_20e.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/ava_steplr_20e.py', '../_base_/default_runtime.py'
 ]
+__models = '{{ fileDirname }}/../_base_/models/'
 model = dict(
-    student='{{ fileDirname }}/../_base_/models/'
-    'ava_fastrcnn_slowonly-r18.py',
-    teacher='{{ fileDirname }}/../_base_/models/'
-    'ava_fastrcnn_slowonly-r50_genkd.py',
+    student=__models + 'ava_fastrcnn_slowonly-r18.py',
+    teacher=__models + 'ava_fastrcnn_slowonly-r50_genkd.py',
     teacher_ckpt='work_dirs/ava22/teacher/student_latest.pth',
     distill_losses=dict(ho=dict(discriminator=dict(in_channels=81,
                                                    base_channels=64))))
-optim_wrapper = dict(
-    _delete_=True,
-    constructor='DistillerOptimWrapperConstructor',
-    student=dict(
-        optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-5),
-        clip_grad=dict(max_norm=40, norm_type=2)),
-    discriminator=dict(
-        modules=['distill_losses.ho.discriminator'],
-        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
-        # critic on video-sized maps (README, StructKD)
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
+optim_wrapper = dict(student=dict(
+    optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-5)))
 default_hooks = dict(checkpoint=dict(save_best='mAP/overall', rule='greater'))
-custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

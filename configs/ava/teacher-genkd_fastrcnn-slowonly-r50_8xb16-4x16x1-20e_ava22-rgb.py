@@ -5,22 +5,15 @@
 _base_ = [
     '../_base_/models/ava_teacher-genkd_r50-w8.py',
     '../_base_/datasets/ava_v2.2_rawframes.py',
-    '../_base_/schedules/ava_sgd_steplr_20e.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/ava_steplr_20e.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     student='{{ fileDirname }}/../_base_/models/'
     'ava_fastrcnn_slowonly-r50_genkd.py')
+# AVA v2.2's SGD (../_base_/schedules/ava_sgd_steplr_20e.py); the CVAE at
+# the official Adam lr
 optim_wrapper = dict(
-    _delete_=True,
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.roi_head.shared_head.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
+    cvae=dict(optimizer=dict(lr=1e-4)),
     network=dict(
-        modules=['student.backbone',
-                 'student.roi_head.shared_head.head.attention_branch',
-                 'student.roi_head.bbox_head'],
-        optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-5),
-        clip_grad=dict(max_norm=40, norm_type=2)))
+        optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-5)))
 default_hooks = dict(checkpoint=dict(save_best='mAP/overall', rule='greater'))
-custom_hooks = [dict(type='StudentExportHook')]

@@ -1,4 +1,6 @@
 # Inception-v1 I3D on HMDB51 split 1 at GenKD's setting: GenKD's teacher.
+# The UCF101 recipe (./i3d-inception_8xb6-64x1x1-200e_ucf101-split1-rgb.py,
+# which documents the pipelines) with HMDB51's files and a 51-way head:
 # 64 consecutive frames (64x1x1), 224 x 224 crops, 6 clips per GPU on 8 GPUs,
 # SGD lr 1e-3, momentum 0.9, weight decay 5e-4, constant (GenKD's official
 # optimizer), 200 epochs.
@@ -20,80 +22,19 @@
 # Output for GenKD phase 1 (../genkd/genkd-phase1_i3d-inception_*_hmdb51-*):
 # work_dirs/i3d-inception_8xb6-64x1x1-200e_hmdb51-split1-rgb/epoch_200.pth.
 #
-# Data: ../_base_/datasets/hmdb51_split1_video.py (layout, HMDB51_ROOT, the
-# Flip caveat of the synthetic set: `train_dataloader.dataset.pipeline.6
-# .flip_ratio=0.0` there, Flip keeps index 6 below). Its pipelines (16 x 2
-# frames, RandomResizedCrop, 10-clip test) are replaced here: mmengine
-# replaces lists as a whole and the base dataloaders hold a copy of the base
-# pipelines, so each dataloader is given the new list explicitly.
-_base_ = [
-    '../_base_/models/i3d_inception_ucf101.py',
-    '../_base_/datasets/hmdb51_split1_video.py', '../_base_/default_runtime.py'
-]
+_base_ = './i3d-inception_8xb6-64x1x1-200e_ucf101-split1-rgb.py'
 
-# the UCF101 model with a 51-way head
 model = dict(cls_head=dict(num_classes=51))
 
-clip_len = 64  # Mixed_5c: T = 64 / 8 = 8, the GenKD attention's length
-frame_interval = 1
+# HMDB51's files, as ../_base_/datasets/hmdb51_split1_video.py
+data_root = '{{$HMDB51_ROOT:data/hmdb51}}'
+ann_file_train = 'hmdb51_train_split_1_videos.txt'
+ann_file_val = ann_file_test = 'hmdb51_val_split_1_videos.txt'
+num_classes = 51
+__files = dict(num_classes=num_classes, data_root=data_root)
+train_dataloader = dict(dataset=dict(ann_file=ann_file_train, **__files))
+val_dataloader = dict(dataset=dict(ann_file=ann_file_val, **__files))
+test_dataloader = dict(dataset=dict(ann_file=ann_file_test, **__files))
 
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    # mmaction2's I3D crop: a corner/centre crop of 1 or 0.8 x the short
-    # side, then resized to 224
-    dict(
-        type='MultiScaleCrop',
-        input_size=224,
-        scales=(1, 0.8),
-        random_crop=False,
-        max_wh_scale_gap=0),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),  # index 6, see the header
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
-# one centre-cropped 64-frame clip, in validation and test alike
-val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
-test_pipeline = val_pipeline
-
-train_dataloader = dict(batch_size=6, dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(batch_size=6, dataset=dict(pipeline=val_pipeline))
-test_dataloader = dict(batch_size=1, dataset=dict(pipeline=test_pipeline))
-
-max_epochs = 200
-# validation every 5 epochs: the val split has 43% as many 64-frame clips
-# as the train split
-train_cfg = dict(
-    type='EpochBasedTrainLoop',
-    max_epochs=max_epochs,
-    val_begin=1,
-    val_interval=5)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4))
-param_scheduler = None  # constant learning rate, as the official code
-# lr 1e-3 is for 8 x 6 clips; `--auto-scale-lr` rescales it to another
-# total batch size
-auto_scale_lr = dict(enable=False, base_batch_size=48)
+# validation every 5 epochs, as UCF101's: HMDB51's val split has 43% as many
+# 64-frame clips as its train split

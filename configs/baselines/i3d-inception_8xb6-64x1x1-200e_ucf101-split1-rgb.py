@@ -34,43 +34,21 @@ _base_ = [
 clip_len = 64  # Mixed_5c: T = 64 / 8 = 8, the GenKD attention's length
 frame_interval = 1
 
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    # mmaction2's I3D crop: a corner/centre crop of 1 or 0.8 x the short
-    # side, then resized to 224
-    dict(
-        type='MultiScaleCrop',
-        input_size=224,
-        scales=(1, 0.8),
-        random_crop=False,
-        max_wh_scale_gap=0),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),  # index 6, see the header
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
+# the base pipelines with 64-frame clips and, in training, mmaction2's I3D
+# crop: a corner/centre crop of 1 or 0.8 x the short side, resized to 224
+__clips = dict(clip_len=clip_len, frame_interval=frame_interval)
+train_pipeline = list(_base_.train_pipeline)
+train_pipeline[1] = dict(train_pipeline[1], **__clips)
+train_pipeline[4] = dict(
+    type='MultiScaleCrop',
+    input_size=224,
+    scales=(1, 0.8),
+    random_crop=False,
+    max_wh_scale_gap=0)
+# Flip stays index 6, see the header
 # one centre-cropped 64-frame clip, in validation and test alike
-val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
+val_pipeline = list(_base_.val_pipeline)
+val_pipeline[1] = dict(val_pipeline[1], **__clips)
 test_pipeline = val_pipeline
 
 train_dataloader = dict(batch_size=6, dataset=dict(pipeline=train_pipeline))

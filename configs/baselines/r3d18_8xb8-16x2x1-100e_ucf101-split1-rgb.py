@@ -6,7 +6,7 @@
 _base_ = [
     '../_base_/models/demo_teacher_r3d18.py',
     '../_base_/datasets/ucf101_split1_video.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/epoch_loop_20e.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     backbone=dict(base_channels=64),
@@ -15,10 +15,7 @@ model = dict(
 train_dataloader = dict(batch_size=8)
 val_dataloader = dict(batch_size=8)
 max_epochs = 100
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_begin=1, val_interval=5)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=5,
          convert_to_iter_based=True),

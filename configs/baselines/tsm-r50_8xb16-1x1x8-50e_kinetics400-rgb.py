@@ -53,27 +53,12 @@ ann_file_test = 'kinetics400_val_list_videos.txt'
 
 # The dataloaders come from an mmaction:: config, so mmengine marks their
 # parts `_scope_='mmaction'`; our dataset type lives in mmkd_video's registry.
-train_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        _scope_='mmkd_video',
-        data_root=data_root,
-        ann_file=ann_file_train,
-        data_prefix=dict(video='videos_train'),
-        skip_missing=False))
-val_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        _scope_='mmkd_video',
-        data_root=data_root,
-        ann_file=ann_file_val,
-        data_prefix=dict(video='videos_val'),
-        skip_missing=False))
-test_dataloader = dict(
-    dataset=dict(
-        type=dataset_type,
-        _scope_='mmkd_video',
-        data_root=data_root,
-        ann_file=ann_file_test,
-        data_prefix=dict(video='videos_val'),
-        skip_missing=False))
+__checked = dict(type=dataset_type, _scope_='mmkd_video', data_root=data_root,
+                 skip_missing=False)
+train_dataloader = dict(dataset=dict(
+    __checked, ann_file=ann_file_train,
+    data_prefix=dict(video='videos_train')))
+val_dataloader = dict(dataset=dict(
+    __checked, ann_file=ann_file_val, data_prefix=dict(video='videos_val')))
+test_dataloader = dict(dataset=dict(
+    __checked, ann_file=ann_file_test, data_prefix=dict(video='videos_val')))

@@ -1,5 +1,7 @@
 # GenKD phase 1, Feature Representation, at the paper's setting on HMDB51
-# split 1 (not in the official release; see README "GenKD").
+# split 1 (not in the official release; see README "GenKD"): the UCF101 config
+# (./genkd-phase1_i3d-inception_8xb6-64x1x1-50e_ucf101-split1-rgb.py, which
+# holds the wiring) with HMDB51's files, a 51-way head and its teacher.
 # The fine-tuned I3D teacher, backbone frozen, learns its attention neck
 # through its classification loss on F ⊙ A (rescaled) and its CVAE through
 # the CVAE loss on its own Mixed_5c feature; two optimizers alternate every
@@ -13,57 +15,20 @@
 # (`student_ckpt` below; the new neck keeps its init, loaded non-strictly).
 # Output for phase 2: work_dirs/genkd-phase1_i3d-inception_8xb6-64x1x1-50e_
 # hmdb51-split1-rgb/student_latest.pth (the teacher with its trained neck).
-#
-# Data (64 x 1 x 1 clips, 224 crops, 8 x 6 clips per step), runtime and
-# validation are the I3D baseline's, inherited below.
-_base_ = '../baselines/i3d-inception_8xb6-64x1x1-200e_hmdb51-split1-rgb.py'
-
-max_epochs = 50
-train_cfg = dict(max_epochs=max_epochs)
+_base_ = './genkd-phase1_i3d-inception_8xb6-64x1x1-50e_ucf101-split1-rgb.py'
 
 model = dict(
-    _delete_=True,
-    type='VideoDistiller',
-    # the baseline's Recognizer3D (InceptionI3D + I3DHead 1024 -> 51) with
-    # GenKD's attention and CVAE as its neck; the official kernels span the
-    # whole 7 x 7 map (no pool_size)
-    student=dict(
-        _base_.model,
-        neck=dict(
-            type='GenKDAttentionNeck',
-            in_channels=1024,
-            num_frames=8,  # 64 frames / 8
-            feat_size=7)),  # 224 / 32
+    # InceptionI3D + I3DHead 1024 -> 51
+    student=dict(cls_head=dict(num_classes=51)),
     student_ckpt='work_dirs/i3d-inception_8xb6-64x1x1-200e_hmdb51-split1-rgb/'
-    'epoch_200.pth',  # the trained teacher (or its best_acc_top1_* file)
-    frozen_modules=['student.backbone'],
-    student_recorders=dict(
-        feat=dict(module='neck.feature_tap'),  # F [N, 1024, 8, 7, 7]
-        att=dict(module='neck.attention_tap')),  # A [N, 1024, 8]
-    derived=dict(
-        cvae=dict(module='student.neck.head',
-                  inputs=dict(feat='student.feat', att='student.att'))),
-    distill_losses=dict(
-        cvae=dict(type='CVAELoss', kl_weight=0.1,
-                  inputs=dict(recon='cvae.recon', target='student.feat',
-                              mu='cvae.mu', logvar='cvae.logvar',
-                              prior_mean='cvae.prior_mean'))),
-    train_steps=[
-        dict(optim_wrapper='cvae', losses=['cvae']),
-        dict(optim_wrapper='network', losses=[], task_loss=True),
-    ])
+    'epoch_200.pth')
 
-optim_wrapper = dict(
-    _delete_=True,
-    constructor='DistillerOptimWrapperConstructor',
-    # the official CVAE optimizer
-    cvae=dict(modules=['student.neck.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
-    # the official network optimizer (the frozen backbone has no parameter
-    # to train; the attention and the classifier learn)
-    network=dict(
-        modules=['student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9,
-                       weight_decay=5e-4)))
-param_scheduler = None  # constant learning rates
-custom_hooks = [dict(type='StudentExportHook')]
+# HMDB51's files, as ../_base_/datasets/hmdb51_split1_video.py
+data_root = '{{$HMDB51_ROOT:data/hmdb51}}'
+ann_file_train = 'hmdb51_train_split_1_videos.txt'
+ann_file_val = ann_file_test = 'hmdb51_val_split_1_videos.txt'
+num_classes = 51
+__files = dict(num_classes=num_classes, data_root=data_root)
+train_dataloader = dict(dataset=dict(ann_file=ann_file_train, **__files))
+val_dataloader = dict(dataset=dict(ann_file=ann_file_val, **__files))
+test_dataloader = dict(dataset=dict(ann_file=ann_file_test, **__files))

@@ -1,43 +1,23 @@
-# GenKD phase 1 on Kinetics-400 for mmaction2's SlowOnly-R50 8x8x1: its
-# backbone frozen, its attention neck (classification loss on F ⊙ A) and
-# CVAE (CVAE loss) trained with two alternating optimizers.
+# GenKD phase 1 (../_base_/methods/genkd_phase1.py) on Kinetics-400 for
+# mmaction2's SlowOnly-R50 8x8x1: its backbone frozen, its attention neck
+# (classification loss on F ⊙ A) and CVAE (CVAE loss) trained with two
+# alternating optimizers.
 # student_ckpt: mmaction2's checkpoint of
 #   recognition/slowonly/slowonly_r50_8xb16-8x8x1-256e_kinetics400-rgb.py
 # Output for phase 2: student_latest.pth in the work dir.
 _base_ = [
+    '../_base_/methods/genkd_phase1.py',
     '../_base_/datasets/kinetics400_video.py',
     '../_base_/datasets/pipelines_8x8x1.py', '../_base_/default_runtime.py'
 ]
 max_epochs = 20
 model = dict(
-    type='VideoDistiller',
     student='{{ fileDirname }}/../_base_/models/slowonly_r50_genkd.py',
     student_ckpt='checkpoints/slowonly_r50_8x8x1_256e_kinetics400.pth',
-    frozen_modules=['student.backbone'],
-    student_recorders=dict(feat=dict(module='neck.feature_tap'),
-                           att=dict(module='neck.attention_tap')),
-    derived=dict(cvae=dict(module='student.neck.head',
-                           inputs=dict(feat='student.feat',
-                                       att='student.att'))),
-    distill_losses=dict(
-        cvae=dict(type='CVAELoss', kl_weight=0.1,
-                  inputs=dict(recon='cvae.recon', target='student.feat',
-                              mu='cvae.mu', logvar='cvae.logvar',
-                              prior_mean='cvae.prior_mean'))),
-    train_steps=[
-        dict(optim_wrapper='cvae', losses=['cvae']),
-        dict(optim_wrapper='network', losses=[], task_loss=True),
-    ])
+    frozen_modules=['student.backbone'])
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_begin=1, val_interval=5)
-optim_wrapper = dict(
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.neck.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
-    network=dict(
-        modules=['student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
-        clip_grad=dict(max_norm=40, norm_type=2)))
+optim_wrapper = dict(network=dict(clip_grad=dict(max_norm=40, norm_type=2)))
 param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0,
          by_epoch=True, begin=0, end=max_epochs)
@@ -48,4 +28,3 @@ train_dataloader = dict(batch_size=16,
                         dataset=dict(pipeline={{_base_.train_pipeline_8x8x1}}))
 val_dataloader = dict(batch_size=16, dataset=dict(pipeline={{_base_.val_pipeline_8x8x1}}))
 test_dataloader = dict(dataset=dict(pipeline={{_base_.val_pipeline_8x8x1}}))
-custom_hooks = [dict(type='StudentExportHook')]

@@ -7,50 +7,36 @@
 # or flipping (a flip would swap `move left` and `move right`).
 _base_ = ['./ava_v2.2_rawframes.py']
 data_root = 'data/ava_synthetic'
-anno_root = f'{data_root}/annotations'
-frame_root = f'{data_root}/rawframes'
-ann_file_train = f'{anno_root}/ava_train_v2.2.csv'
-ann_file_val = f'{anno_root}/ava_val_v2.2.csv'
-exclude_file_train = f'{anno_root}/ava_train_excluded_timestamps_v2.2.csv'
-exclude_file_val = f'{anno_root}/ava_val_excluded_timestamps_v2.2.csv'
-label_file = f'{anno_root}/ava_action_list_v2.2_for_activitynet_2019.pbtxt'
-proposal_file_train = (f'{anno_root}/ava_dense_proposals_train.FAIR.'
-                       'recall_93.9.pkl')
-proposal_file_val = f'{anno_root}/ava_dense_proposals_val.FAIR.recall_93.9.pkl'
+# the base's files, under this data_root
+(anno_root, frame_root, ann_file_train, ann_file_val, exclude_file_train,
+ exclude_file_val, label_file, proposal_file_train, proposal_file_val) = (
+     _base_[name].replace(_base_.data_root, data_root, 1)
+     for name in ('anno_root', 'frame_root', 'ann_file_train', 'ann_file_val',
+                  'exclude_file_train', 'exclude_file_val', 'label_file',
+                  'proposal_file_train', 'proposal_file_val'))
 num_classes = 6
 timestamp_start = 900
 timestamp_end = 911
 clip_len = 4
 frame_interval = 4
 
-train_pipeline = [
-    dict(type='SampleAVAFrames', clip_len=clip_len,
-         frame_interval=frame_interval),
-    dict(type='RawFrameDecode', io_backend='disk'),
-    dict(type='FormatShape', input_format='NCTHW', collapse=True),
-    dict(type='PackActionInputs')
-]
-val_pipeline = [
-    dict(type='SampleAVAFrames', clip_len=clip_len,
-         frame_interval=frame_interval, test_mode=True),
-    dict(type='RawFrameDecode', io_backend='disk'),
-    dict(type='FormatShape', input_format='NCTHW', collapse=True),
-    dict(type='PackActionInputs')
-]
+# the base pipelines without rescaling, cropping and flipping
+train_pipeline = [dict(_base_.train_pipeline[0], frame_interval=frame_interval)
+                  ] + _base_.train_pipeline[1:2] + _base_.train_pipeline[5:]
+val_pipeline = [dict(_base_.val_pipeline[0], frame_interval=frame_interval)
+                ] + _base_.val_pipeline[1:2] + _base_.val_pipeline[3:]
+__frames = dict(label_file=label_file, data_prefix=dict(img=frame_root),
+                num_classes=num_classes, timestamp_end=timestamp_end)
 train_dataloader = dict(
     batch_size=8, num_workers=2,
-    dataset=dict(ann_file=ann_file_train, exclude_file=exclude_file_train,
-                 label_file=label_file, proposal_file=proposal_file_train,
-                 pipeline=train_pipeline, data_prefix=dict(img=frame_root),
-                 num_classes=num_classes, timestamp_start=timestamp_start,
-                 timestamp_end=timestamp_end))
+    dataset=dict(__frames, ann_file=ann_file_train,
+                 exclude_file=exclude_file_train,
+                 proposal_file=proposal_file_train, pipeline=train_pipeline))
 val_dataloader = dict(
     num_workers=2,
-    dataset=dict(ann_file=ann_file_val, exclude_file=exclude_file_val,
-                 label_file=label_file, proposal_file=proposal_file_val,
-                 pipeline=val_pipeline, data_prefix=dict(img=frame_root),
-                 num_classes=num_classes, timestamp_start=timestamp_start,
-                 timestamp_end=timestamp_end))
+    dataset=dict(__frames, ann_file=ann_file_val,
+                 exclude_file=exclude_file_val,
+                 proposal_file=proposal_file_val, pipeline=val_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=ann_file_val, label_file=label_file,
                      exclude_file=exclude_file_val, num_classes=num_classes)

@@ -44,40 +44,27 @@ val_pipeline = [
     dict(type='FormatShape', input_format='NCTHW', collapse=True),
     dict(type='PackActionInputs')
 ]
+# what the train and val datasets share
+__frames = dict(type=dataset_type, label_file=label_file,
+                data_prefix=dict(img=frame_root), num_classes=num_classes,
+                timestamp_start=timestamp_start, timestamp_end=timestamp_end)
 train_dataloader = dict(
     batch_size=16,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_train,
-        exclude_file=exclude_file_train,
-        label_file=label_file,
-        proposal_file=proposal_file_train,
-        data_prefix=dict(img=frame_root),
-        num_classes=num_classes,
-        timestamp_start=timestamp_start,
-        timestamp_end=timestamp_end,
-        pipeline=train_pipeline))
+    dataset=dict(__frames, ann_file=ann_file_train,
+                 exclude_file=exclude_file_train,
+                 proposal_file=proposal_file_train, pipeline=train_pipeline))
 # AVARoIHead predicts one clip at a time
 val_dataloader = dict(
+    train_dataloader,
     batch_size=1,
-    num_workers=8,
-    persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file_val,
-        exclude_file=exclude_file_val,
-        label_file=label_file,
-        proposal_file=proposal_file_val,
-        data_prefix=dict(img=frame_root),
-        num_classes=num_classes,
-        timestamp_start=timestamp_start,
-        timestamp_end=timestamp_end,
-        pipeline=val_pipeline,
-        test_mode=True))
+    dataset=dict(__frames, ann_file=ann_file_val,
+                 exclude_file=exclude_file_val,
+                 proposal_file=proposal_file_val, pipeline=val_pipeline,
+                 test_mode=True))
 test_dataloader = val_dataloader
 
 # frame mAP@0.5 IoU (AVA's official protocol)

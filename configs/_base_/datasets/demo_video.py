@@ -15,10 +15,9 @@
 #       with plain mmengine tools `data_root=DIR` alone changes nothing, as
 #       the dataloaders below already hold the expanded string)
 #
-# The Checked* datasets are mmaction2's with an up-front check that every
-# listed file exists (one error naming the annotation file and line); set
-# skip_missing=True in a dataset to skip and count missing entries instead.
-dataset_type = 'CheckedVideoDataset'
+# Checked* datasets: see ./video_dataset.py.
+_base_ = ['./video_dataset.py']
+
 data_root = '{{$MMKD_DATA_ROOT:data/synthetic}}'
 ann_file_train = 'ucf101_train_split_1_videos.txt'
 ann_file_val = 'ucf101_val_split_1_videos.txt'
@@ -30,77 +29,35 @@ frame_interval = 2
 # counter-clockwise, so labels swap with it (synthetic.flip_label_map(10)).
 flip_label_map = {0: 1, 1: 0, 4: 5, 5: 4, 8: 9, 9: 8}
 
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1),
-    dict(type='DecordDecode'),
+# the base pipelines at 64 x 64: resize the short side to 72, then a random
+# crop with label-mapped flips in training, the centre crop otherwise
+train_pipeline = list(_base_.train_pipeline)
+train_pipeline[1] = dict(train_pipeline[1], clip_len=clip_len)
+train_pipeline[3:7] = [
     dict(type='Resize', scale=(-1, 72)),
     dict(type='RandomCrop', size=64),
     dict(type='Flip', flip_ratio=0.5, flip_label_map=flip_label_map),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
 ]
-val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
+val_pipeline = list(_base_.val_pipeline)
+val_pipeline[1] = dict(val_pipeline[1], clip_len=clip_len)
+val_pipeline[3:5] = [
     dict(type='Resize', scale=(-1, 72)),
     dict(type='CenterCrop', crop_size=64),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
 ]
 test_pipeline = val_pipeline
 
+# two workers, eight clips per test batch; num_classes: labels are checked at
+# load
 train_dataloader = dict(
-    batch_size=8,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,  # labels checked at load
-        data_root=data_root,
-        ann_file=ann_file_train,
-        data_prefix=dict(video='videos'),
-        skip_missing=False,
-        pipeline=train_pipeline))
+    dataset=dict(num_classes=num_classes, data_root=data_root,
+                 ann_file=ann_file_train, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,  # labels checked at load
-        data_root=data_root,
-        ann_file=ann_file_val,
-        data_prefix=dict(video='videos'),
-        skip_missing=False,
-        pipeline=val_pipeline,
-        test_mode=True))
+    dataset=dict(num_classes=num_classes, data_root=data_root,
+                 ann_file=ann_file_val, pipeline=val_pipeline))
 test_dataloader = dict(
     batch_size=8,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        num_classes=num_classes,  # labels checked at load
-        data_root=data_root,
-        ann_file=ann_file_test,
-        data_prefix=dict(video='videos'),
-        skip_missing=False,
-        pipeline=test_pipeline,
-        test_mode=True))
-
-val_evaluator = dict(type='AccMetric')
-test_evaluator = val_evaluator
+    dataset=dict(num_classes=num_classes, data_root=data_root,
+                 ann_file=ann_file_test, pipeline=test_pipeline))

@@ -1,15 +1,11 @@
-# The full-width AVA student with GenKD's RoI attention; the 512-channel RoI
-# feature is projected to the teacher's 2048 channels.
-_base_ = ['./ava_fastrcnn_slowonly-r18.py']
+# The full-width AVA student with GenKD's RoI attention: the narrow one's
+# (./ava_fastrcnn_slowonly-r18-w4_genkd.py) at the widths of
+# ./ava_fastrcnn_slowonly-r18.py; the 512-channel RoI feature is projected
+# to the teacher's 2048 channels.
+_base_ = ['./ava_fastrcnn_slowonly-r18-w4_genkd.py']
 model = dict(
+    backbone=dict(base_channels=64, spatial_strides=(1, 2, 2, 1)),
     roi_head=dict(
-        shared_head=dict(
-            type='GenKDRoIAttention',
-            # FastRCNN builds its parts in mmdet's registry; ours by scope
-            _scope_='mmkd_video',
-            in_channels=512,
-            channels=2048,
-            num_frames=4,
-            roi_size=8,
-            head=dict(pool_size=2)),
-        bbox_head=dict(in_channels=2048)))
+        bbox_roi_extractor=dict(featmap_stride=16),
+        shared_head=dict(in_channels=512, channels=2048),
+        bbox_head=dict(in_channels=2048, num_classes=81)))

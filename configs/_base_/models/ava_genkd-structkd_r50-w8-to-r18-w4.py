@@ -44,3 +44,9 @@ model = dict(
         dict(optim_wrapper='discriminator',
              losses=dict(ho='discriminator_loss')),
     ])
+optim_wrapper = dict(
+    discriminator=dict(
+        modules=['distill_losses.ho.discriminator'],
+        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
+        # critic on video-sized maps (README, StructKD)
+        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))

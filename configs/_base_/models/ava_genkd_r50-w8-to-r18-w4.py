@@ -11,36 +11,38 @@
 #      MSE(Dec_s(A_s + eps, A_s), F_s) on a 2-epoch warm-up + attention
 #      distillation MSE(A_s, A_t).
 # Weights are recognition's (configs/genkd/genkd-phase2_r3d18*).
-_base_ = ['./ava_distiller_r50-w8-to-r18-w4.py']
+# The wiring is ../methods/genkd_phase2.py's with the RoI head's shared head
+# where a recognizer has its neck, on ./ava_distiller_r50-w8-to-r18-w4.py's
+# pair (which documents the teacher forward on the student's RoIs).
+_base_ = ['../methods/genkd_phase2.py']
+__roi = 'roi_head.shared_head.'
 model = dict(
     student='{{ fileDirname }}/ava_fastrcnn_slowonly-r18-w4_genkd.py',
+    teacher='{{ fileDirname }}/ava_fastrcnn_slowonly-r50-w8_genkd.py',
+    teacher_ckpt='work_dirs/ava_synthetic/teacher/student_latest.pth',
+    teacher_forward=dict(type='RoITeacherForward', rois='student.rois'),
     student_recorders=dict(
-        feat=dict(module='roi_head.shared_head.feature_tap'),
-        att=dict(module='roi_head.shared_head.attention_tap')),
-    teacher_recorders=dict(
-        att=dict(module='roi_head.shared_head.attention_tap')),
+        # [N_roi, 5]: batch index, x1, y1, x2, y2 (input pixels)
+        rois=dict(module='roi_head.bbox_roi_extractor', source='input',
+                  index=1),
+        feat=dict(module=__roi + 'feature_tap'),
+        att=dict(module=__roi + 'attention_tap')),
+    teacher_recorders=dict(att=dict(module=__roi + 'attention_tap')),
     derived=dict(
-        s_cvae=dict(module='student.roi_head.shared_head.head',
-                    inputs=dict(feat='student.feat', att='student.att')),
-        t_cvae_on_s=dict(module='teacher.roi_head.shared_head.head',
-                         inputs=dict(feat='student.feat', att='student.att')),
-        s_prior=dict(module='student.roi_head.shared_head.head',
-                     method='reconstruct_from_prior',
-                     inputs=dict(att='student.att'))),
-    distill_losses=dict(
-        cvae=dict(type='CVAELoss', kl_weight=0.1,
-                  inputs=dict(recon='s_cvae.recon', target='student.feat',
-                              mu='s_cvae.mu', logvar='s_cvae.logvar',
-                              prior_mean='s_cvae.prior_mean')),
-        gd=dict(type='GenerativeDistillLoss', loss_weight=0.01,
-                inputs=dict(recon_S='s_cvae.recon',
-                            recon_T='t_cvae_on_s.recon')),
-        rec=dict(type='FeatureReconstructionLoss', loss_weight=0.5,
-                 schedule=dict(warmup=2, by_epoch=True, one_based=True),
-                 inputs=dict(recon='s_prior', target='student.feat')),
-        ad=dict(type='AttentionDistillLoss', loss_weight=0.1,
-                inputs=dict(att_S='student.att', att_T='teacher.att'))),
-    train_steps=[
-        dict(optim_wrapper='cvae', losses=['cvae', 'gd']),
-        dict(optim_wrapper='network', losses=['rec', 'ad'], task_loss=True),
-    ])
+        s_cvae=dict(module='student.' + __roi + 'head'),
+        t_cvae_on_s=dict(module='teacher.' + __roi + 'head'),
+        s_prior=dict(module='student.' + __roi + 'head')),
+    # a 2-epoch warm-up: the official 20 of 200 epochs, over 20
+    distill_losses=dict(rec=dict(schedule=dict(warmup=2))))
+# One optimizer per step, the synthetic set's (AdamW as
+# ../schedules/demo_adamw_cosine_20e.py; configs on AVA v2.2 give SGD):
+optim_wrapper = dict(
+    cvae=dict(modules=['student.roi_head.shared_head.head.cvae'],
+              optimizer=dict(lr=1e-3)),
+    network=dict(
+        modules=['student.backbone', 'student.roi_head.shared_head.proj',
+                 'student.roi_head.shared_head.head.attention_branch',
+                 'student.roi_head.bbox_head'],
+        optimizer=dict(_delete_=True, type='AdamW', lr=2e-3,
+                       weight_decay=1e-4),
+        clip_grad=dict(max_norm=40, norm_type=2)))

@@ -12,3 +12,4 @@ model = dict(
         kd=dict(type='BinaryPixelWiseDistillLoss', tau=1.0, loss_weight=1.0,
                 inputs=dict(preds_S='student.scores',
                             preds_T='teacher.scores'))))
+custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

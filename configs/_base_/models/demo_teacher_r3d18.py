@@ -1,7 +1,7 @@
 # Demo teacher: an I3D-style 3D ResNet-18 (every stage inflated) at half
 # width, sized to learn the generated motion classes on CPU in minutes.
+_base_ = './recognizer3d.py'
 model = dict(
-    type='Recognizer3D',
     backbone=dict(
         type='ResNet3d',
         depth=18,
@@ -14,15 +14,7 @@ model = dict(
         inflate=(1, 1, 1, 1),
         norm_eval=False),
     cls_head=dict(
-        type='I3DHead',
         num_classes=10,
         in_channels=256,
-        spatial_type='avg',
         dropout_ratio=0.3,
-        init_std=0.01,
-        average_clips='prob'),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
+        init_std=0.01))

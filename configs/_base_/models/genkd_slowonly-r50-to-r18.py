@@ -1,57 +1,21 @@
-# GenKD phase 2 wiring for SlowOnly-R50 (with its phase-1 attention and CVAE,
-# frozen) -> SlowOnly-R18, with the paper's weights and optimizers:
+# GenKD phase 2 (../methods/genkd_phase2.py) for SlowOnly-R50 (with its
+# phase-1 attention and CVAE, frozen) -> SlowOnly-R18, with the paper's
+# weights and optimizers:
 # CVAE step Adam 1e-4 (0.8, 0.999) on CVAE + 0.01 Generative Distillation;
 # network step SGD 1e-3 (momentum 0.9, wd 5e-4, constant) on the task loss +
 # 0.5 * min(epoch, 20) / 20 reconstruction + 0.1 Attention Distillation.
 # Dataset configs inherit this together with a dataset base.
+_base_ = ['../methods/genkd_phase2.py']
 max_epochs = 100
 model = dict(
-    type='VideoDistiller',
     student='{{ fileDirname }}/slowonly_r18_genkd.py',
     teacher='{{ fileDirname }}/slowonly_r50_genkd.py',
     # phase 1's output (genkd-phase1_slowonly-r50_..._kinetics400-rgb.py)
     teacher_ckpt='work_dirs/genkd-phase1_slowonly-r50_8xb16-8x8x1-20e_'
-    'kinetics400-rgb/student_latest.pth',
-    student_recorders=dict(feat=dict(module='neck.feature_tap'),
-                           att=dict(module='neck.attention_tap')),
-    teacher_recorders=dict(att=dict(module='neck.attention_tap')),
-    derived=dict(
-        s_cvae=dict(module='student.neck.head',
-                    inputs=dict(feat='student.feat', att='student.att')),
-        t_cvae_on_s=dict(module='teacher.neck.head',
-                         inputs=dict(feat='student.feat', att='student.att')),
-        s_prior=dict(module='student.neck.head',
-                     method='reconstruct_from_prior',
-                     inputs=dict(att='student.att'))),
-    distill_losses=dict(
-        cvae=dict(type='CVAELoss', kl_weight=0.1,
-                  inputs=dict(recon='s_cvae.recon', target='student.feat',
-                              mu='s_cvae.mu', logvar='s_cvae.logvar',
-                              prior_mean='s_cvae.prior_mean')),
-        gd=dict(type='GenerativeDistillLoss', loss_weight=0.01,
-                inputs=dict(recon_S='s_cvae.recon',
-                            recon_T='t_cvae_on_s.recon')),
-        rec=dict(type='FeatureReconstructionLoss', loss_weight=0.5,
-                 schedule=dict(warmup=20, by_epoch=True, one_based=True),
-                 inputs=dict(recon='s_prior', target='student.feat')),
-        ad=dict(type='AttentionDistillLoss', loss_weight=0.1,
-                inputs=dict(att_S='student.att', att_T='teacher.att'))),
-    train_steps=[
-        dict(optim_wrapper='cvae', losses=['cvae', 'gd']),
-        dict(optim_wrapper='network', losses=['rec', 'ad'], task_loss=True),
-    ])
+    'kinetics400-rgb/student_latest.pth')
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.neck.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
-    network=dict(
-        modules=['student.backbone', 'student.neck.proj',
-                 'student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
-        clip_grad=dict(max_norm=40, norm_type=2)))
+optim_wrapper = dict(network=dict(clip_grad=dict(max_norm=40, norm_type=2)))
 param_scheduler = []  # the official network step uses a constant lr
-custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

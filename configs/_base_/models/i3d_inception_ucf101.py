@@ -2,8 +2,8 @@
 # A 64 x 224 x 224 clip gives a Mixed_5c feature [N, 1024, 8, 7, 7]; the head
 # averages it over T, H, W (I3DHead's spatial 'avg' pool is global 3D) and
 # classifies with dropout 0.5, as the official I3D logits layer.
+_base_ = './recognizer3d.py'
 model = dict(
-    type='Recognizer3D',
     backbone=dict(
         type='InceptionI3D',
         out_indices=('Mixed_5c', ),
@@ -18,15 +18,7 @@ model = dict(
         # (see ../../baselines/i3d-inception_8xb6-64x1x1-200e_ucf101-*).
         padding_mode='tf'),
     cls_head=dict(
-        type='I3DHead',
         num_classes=101,
         in_channels=1024,
-        spatial_type='avg',
         dropout_ratio=0.5,
-        init_std=0.01,
-        average_clips='prob'),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],  # ImageNet RGB statistics, 0-255
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
+        init_std=0.01))

@@ -4,8 +4,8 @@
 # [N, 2048, 8, 7, 7]. The official head uses full (1, 7, 7) kernels, which at
 # 2048 channels would be ~100 M parameters; pool_size=1 averages H x W first
 # (the attention has no spatial part anyway).
+_base_ = './recognizer3d.py'
 model = dict(
-    type='Recognizer3D',
     backbone=dict(
         type='ResNet3dSlowOnly',
         depth=50,
@@ -19,14 +19,6 @@ model = dict(
     neck=dict(type='GenKDAttentionNeck', in_channels=2048, num_frames=8,
               feat_size=7, head=dict(pool_size=1, temporal_upsample_len=64)),
     cls_head=dict(
-        type='I3DHead',
         in_channels=2048,
         num_classes=400,
-        spatial_type='avg',
-        dropout_ratio=0.5,
-        average_clips='prob'),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
+        dropout_ratio=0.5))

@@ -1,16 +1,7 @@
-# mmaction2's SlowOnly AVA schedule (8 GPUs x 16 clips): SGD lr 0.2,
-# 5-epoch linear warm-up, x0.1 at epochs 10 and 15, 20 epochs.
-max_epochs = 20
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_begin=1, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=5),
-    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True,
-         milestones=[10, 15], gamma=0.1)
-]
+# mmaction2's SlowOnly AVA schedule (./ava_steplr_20e.py) with its optimizer,
+# SGD lr 0.2 (8 GPUs x 16 clips). Distillers with one optimizer per group
+# inherit ./ava_steplr_20e.py and set optim_wrapper themselves.
+_base_ = ['./ava_steplr_20e.py']
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-5),
     clip_grad=dict(max_norm=40, norm_type=2))
-auto_scale_lr = dict(enable=False, base_batch_size=128)
