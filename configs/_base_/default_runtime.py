@@ -16,6 +16,8 @@ default_hooks = dict(
     # plain values only (stock torch.load(weights_only=True) reads them)
     finite_checkpoint=dict(type='FiniteCheckpointHook'),
     plain_checkpoint=dict(type='PlainCheckpointHook'),
+    # work_dir/curves.png: training losses and validation metrics
+    curves=dict(type='CurvePlotHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'),
     # every rank's random streams in the checkpoints: exact resume

@@ -5,7 +5,10 @@ between them must not change what any concrete config means, nor the
 ``model`` of a file under ``_base_/models`` (distillers load those by path).
 The snapshot ``resolved_configs.json`` was written from the configs before
 they were split into method / model / dataset / schedule bases
-(``resolved_snapshot.py --config-root`` writes it from any checkout).
+(``resolved_snapshot.py --config-root`` writes it from any checkout). A
+change that is meant to alter resolved configs rewrites the snapshot in the
+same commit, and the commit message names it (since then: the default
+runtime's ``CurvePlotHook``).
 """
 import json
 
