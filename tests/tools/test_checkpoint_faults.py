@@ -10,18 +10,9 @@ import sys
 import pytest
 import torch
 
-from mmkd_video.datasets import generate_dataset
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 STUDENT = 'configs/baselines/student_r3d18-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
-
-
-@pytest.fixture(scope='module')
-def data_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('clips'))
-    generate_dataset(root, num_classes=4, videos_per_class=2, num_frames=16,
-                     size=64, seed=0, clips_per_group=1, val_ratio=0.3)
-    return root
 
 
 # Python ignores SIGXFSZ, so past a file size limit a write fails (EFBIG);
@@ -32,8 +23,8 @@ DIE_ON_FILE_LIMIT = ('import runpy, signal, sys; '
                      "runpy.run_path(sys.argv[0], run_name='__main__')")
 
 
-def train(data_root, work, epochs, *extra, file_limit=None, die=False):
-    options = [f'data_root={data_root}', f'train_cfg.max_epochs={epochs}',
+def train(tiny_clips, work, epochs, *extra, file_limit=None, die=False):
+    options = [f'tiny_clips={tiny_clips}', f'train_cfg.max_epochs={epochs}',
                'param_scheduler=[]']
     for loader in ('train', 'val', 'test'):
         options += [f'{loader}_dataloader.num_workers=0',
@@ -54,14 +45,14 @@ def train(data_root, work, epochs, *extra, file_limit=None, die=False):
 
 
 @pytest.mark.slow
-def test_killed_during_save_then_resume(data_root, tmp_path):
-    done = train(data_root, tmp_path, 2)
+def test_killed_during_save_then_resume(tiny_clips, tmp_path):
+    done = train(tiny_clips, tmp_path, 2)
     assert done.returncode == 0, done.stderr[-3000:]
     epoch_2 = tmp_path / 'epoch_2.pth'
     good = epoch_2.read_bytes()
 
     # epoch 3's save fails half-way (EFBIG, as a full disk fails)
-    failed = train(data_root, tmp_path, 3, '--resume',
+    failed = train(tiny_clips, tmp_path, 3, '--resume',
                    file_limit=len(good) // 2)
     assert failed.returncode == 1
     last = failed.stderr.strip().splitlines()[-1]
@@ -71,24 +62,24 @@ def test_killed_during_save_then_resume(data_root, tmp_path):
     assert not osp.exists(tmp_path / 'epoch_3.pth')
 
     # the process is killed in the middle of writing epoch 3
-    killed = train(data_root, tmp_path, 3, '--resume',
+    killed = train(tiny_clips, tmp_path, 3, '--resume',
                    file_limit=len(good) // 2, die=True)
     assert killed.returncode == -signal.SIGXFSZ, killed.stderr[-3000:]
     assert epoch_2.read_bytes() == good
     assert not osp.exists(tmp_path / 'epoch_3.pth')
     assert open(tmp_path / 'last_checkpoint').read().strip() == str(epoch_2)
 
-    again = train(data_root, tmp_path, 3, '--resume')
+    again = train(tiny_clips, tmp_path, 3, '--resume')
     assert again.returncode == 0, again.stderr[-3000:]
     assert 'resumed epoch: 2' in again.stdout + again.stderr
     ckpt = torch.load(tmp_path / 'epoch_3.pth', weights_only=True)
     assert ckpt['meta']['epoch'] == 3
 
 
-def test_unwritable_work_dir_is_one_clear_error(data_root, tmp_path):
+def test_unwritable_work_dir_is_one_clear_error(tiny_clips, tmp_path):
     blocker = tmp_path / 'a_file'
     blocker.write_text('not a folder')
-    proc = train(data_root, blocker / 'work', 1)
+    proc = train(tiny_clips, blocker / 'work', 1)
     assert proc.returncode != 0
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith('PermissionError: the work dir')
