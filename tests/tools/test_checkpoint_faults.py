@@ -23,8 +23,8 @@ DIE_ON_FILE_LIMIT = ('import runpy, signal, sys; '
                      "runpy.run_path(sys.argv[0], run_name='__main__')")
 
 
-def train(tiny_clips, work, epochs, *extra, file_limit=None, die=False):
-    options = [f'tiny_clips={tiny_clips}', f'train_cfg.max_epochs={epochs}',
+def train(data_root, work, epochs, *extra, file_limit=None, die=False):
+    options = [f'data_root={data_root}', f'train_cfg.max_epochs={epochs}',
                'param_scheduler=[]']
     for loader in ('train', 'val', 'test'):
         options += [f'{loader}_dataloader.num_workers=0',
