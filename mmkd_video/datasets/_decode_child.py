@@ -70,18 +70,7 @@ def decode_opencv(path: str) -> int:
             if not ok:
                 break
             decoded += 1
-        if decoded < total:
-            raise ValueError(f'header says {total} frames, only {decoded} '
-                             'decode')
-        if total == 0 and decoded:
-            # e.g. Matroska/WebM: PyAVInit sets total_frames=0 and
-            # SampleFrames then draws no valid index
-            raise ValueError(
-                'the container stores no frame count '
-                '(streams.video[0].frames == 0), which PyAVInit takes as '
-                'total_frames; read it with DecordInit or OpenCVInit, or '
-                'remux it to .mp4 (ffmpeg -i IN -c copy OUT.mp4)')
-        return decoded
+        return _checked_count(total, decoded, 'OpenCVInit')
     finally:
         capture.release()
 
@@ -100,20 +89,25 @@ def decode_pyav(path: str) -> int:
         for frame in container.decode(video=0):
             frame.to_rgb().to_ndarray()
             decoded += 1
-        if decoded < total:
-            raise ValueError(f'header says {total} frames, only {decoded} '
-                             'decode')
-        if total == 0 and decoded:
-            # e.g. Matroska/WebM: PyAVInit sets total_frames=0 and
-            # SampleFrames then draws no valid index
-            raise ValueError(
-                'the container stores no frame count '
-                '(streams.video[0].frames == 0), which PyAVInit takes as '
-                'total_frames; read it with DecordInit or OpenCVInit, or '
-                'remux it to .mp4 (ffmpeg -i IN -c copy OUT.mp4)')
-        return decoded
+        return _checked_count(total, decoded, 'PyAVInit')
     finally:
         container.close()
+
+
+def _checked_count(total: int, decoded: int, init: str) -> int:
+    """``decoded`` if the header's frame count (what ``init`` takes as
+    total_frames) is usable, else one error saying why."""
+    if decoded < total:
+        raise ValueError(f'header says {total} frames, only {decoded} '
+                         'decode')
+    if total == 0 and decoded:
+        # e.g. Matroska/WebM: total_frames=0 and SampleFrames then draws
+        # no valid index
+        raise ValueError(
+            f'the container stores no frame count, which {init} takes as '
+            'total_frames; read it with another decoder (DecordInit), or '
+            'remux it to .mp4 (ffmpeg -i IN -c copy OUT.mp4)')
+    return decoded
 
 
 DECODE = dict(decord=decode_decord, opencv=decode_opencv, pyav=decode_pyav)
