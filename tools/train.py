@@ -35,7 +35,8 @@ def parse_args():
     parser.add_argument('--amp', action='store_true',
                         help='enable automatic mixed precision training: '
                         'every optim wrapper (student, CVAE, discriminator) '
-                        'becomes an AmpOptimWrapper; the teacher runs in '
+                        'becomes an AmpOptimWrapper (DataParallelOptimWrapper: '
+                        'DataParallelAmpOptimWrapper); the teacher runs in '
                         'bfloat16, the losses in float32')
     parser.add_argument('--amp-dtype', choices=AMP_DTYPES, default=None,
                         help='autocast dtype with --amp (default: float16 '

@@ -31,10 +31,14 @@ env_cfg = dict(
 
 # Data parallel wrapper for tools/dist_train.sh and tools/slurm_train.sh
 # (registered in MMEngine's root registry, where Runner.wrap_model looks):
-# averages each optimizer's gradients over ranks before it steps, so the
-# distillers' extra optimizers (CVAE, discriminator) stay in sync, and works
-# on CPU (gloo) as on GPU. Plain recognizers on GPU may prefer mmengine's
-# dict(type='MMDistributedDataParallel') (torch DDP, overlaps communication).
+# rank 0's weights at start, losses logged as the average over ranks. It
+# needs every optim wrapper to be type='DataParallelOptimWrapper' (or its
+# AMP twin), which averages that optimizer's gradients over ranks before it
+# steps, so the distillers' extra optimizers (CVAE, discriminator) stay in
+# sync; our schedule and method bases set it. Works on CPU (gloo) as on GPU.
+# Plain recognizers on GPU may prefer mmengine's
+# dict(type='MMDistributedDataParallel') (torch DDP, overlaps communication)
+# with type='OptimWrapper'.
 model_wrapper_cfg = dict(type='DistillerDataParallel')
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)

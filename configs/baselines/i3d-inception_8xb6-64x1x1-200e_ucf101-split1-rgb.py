@@ -67,6 +67,7 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
 optim_wrapper = dict(
+    type='DataParallelOptimWrapper',
     optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4))
 param_scheduler = None  # constant learning rate, as the official code
 # lr 1e-3 is for 8 x 6 clips; `--auto-scale-lr` rescales it to another

@@ -81,6 +81,7 @@ model = dict(
 # (tests/configs/test_tsm_configs.py). Frozen teacher parameters get no
 # gradient.
 optim_wrapper = dict(
+    type='DataParallelOptimWrapper',
     _delete_=True,
     optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.00002),
     clip_grad=dict(max_norm=20, norm_type=2),

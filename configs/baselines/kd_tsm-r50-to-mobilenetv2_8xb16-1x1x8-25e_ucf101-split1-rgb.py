@@ -81,6 +81,7 @@ model = dict(
 # mmaction2's TSMOptimWrapperConstructor would pick the wrong classifier
 # inside a distiller); lr and decay of the student baseline.
 optim_wrapper = dict(
+    type='DataParallelOptimWrapper',
     _delete_=True,
     optimizer=dict(type='SGD', lr=0.002, momentum=0.9, weight_decay=0.00002),
     clip_grad=dict(max_norm=20, norm_type=2),

@@ -23,6 +23,7 @@ param_scheduler = [
          by_epoch=True, begin=0, end=max_epochs)
 ]
 optim_wrapper = dict(
+    type='DataParallelOptimWrapper',
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4),
     clip_grad=dict(max_norm=40, norm_type=2))
 # lr above is for 8 GPUs x 8 clips

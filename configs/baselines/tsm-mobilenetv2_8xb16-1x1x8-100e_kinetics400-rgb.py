@@ -24,9 +24,11 @@ _base_ = ('mmaction::recognition/tsm/'
 default_scope = 'mmkd_video'
 custom_imports = dict(imports=['mmkd_video'], allow_failed_imports=False)
 # Works with tools/dist_train.sh on GPU (nccl) and CPU (gloo), and for the
-# distillers built on this config (several optimizers per iteration); see
+# distillers built on this config (several optimizers per iteration): the
+# data parallel wrapper and its gradient-averaging optim wrapper; see
 # configs/_base_/default_runtime.py.
 model_wrapper_cfg = dict(type='DistillerDataParallel')
+optim_wrapper = dict(type='DataParallelOptimWrapper')
 model = dict(backbone=dict(
     pretrained='checkpoints/imagenet/'
     'mobilenet_v2_batch256_imagenet_20200708-3b2dc3af.pth'))

@@ -9,8 +9,9 @@
 # What differs from mmaction2's config (the recipe itself does not):
 # * our registries (`default_scope`) and `custom_imports`, so the config also
 #   works with plain mmengine/mmaction2 tools;
-# * the data parallel wrapper and RandomStateHook, so tools/dist_train.sh
-#   also runs on CPU and a resumed run continues its random streams;
+# * the data parallel wrapper (with its optim wrapper type) and
+#   RandomStateHook, so tools/dist_train.sh also runs on CPU and a resumed
+#   run continues its random streams;
 # * the dataset: our CheckedVideoDataset (mmaction2's VideoDataset plus an
 #   up-front check that every listed video exists) and every path derived
 #   from the top-level `data_root` (the dataset root, not mmaction2's
@@ -33,9 +34,11 @@ _base_ = ('mmaction::recognition/tsm/'
 default_scope = 'mmkd_video'
 custom_imports = dict(imports=['mmkd_video'], allow_failed_imports=False)
 # Works with tools/dist_train.sh on GPU (nccl) and CPU (gloo), and for the
-# distillers built on this config (several optimizers per iteration); see
+# distillers built on this config (several optimizers per iteration): the
+# data parallel wrapper and its gradient-averaging optim wrapper; see
 # configs/_base_/default_runtime.py.
 model_wrapper_cfg = dict(type='DistillerDataParallel')
+optim_wrapper = dict(type='DataParallelOptimWrapper')
 model = dict(backbone=dict(
     pretrained='checkpoints/imagenet/resnet50-0676ba61.pth'))
 default_hooks = dict(

@@ -57,11 +57,13 @@ optim_wrapper = dict(
     _delete_=True,
     constructor='DistillerOptimWrapperConstructor',
     # the official CVAE optimizer
-    cvae=dict(modules=['student.neck.head.cvae'],
+    cvae=dict(type='DataParallelOptimWrapper',
+              modules=['student.neck.head.cvae'],
               optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
     # the official network optimizer (the frozen backbone has no parameter
     # to train; the attention and the classifier learn)
     network=dict(
+        type='DataParallelOptimWrapper',
         modules=['student.neck.head.attention_branch', 'student.cls_head'],
         optimizer=dict(type='SGD', lr=1e-3, momentum=0.9,
                        weight_decay=5e-4)))

@@ -82,9 +82,11 @@ model = dict(
 optim_wrapper = dict(
     _delete_=True,
     constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.neck.head.cvae'],
+    cvae=dict(type='DataParallelOptimWrapper',
+              modules=['student.neck.head.cvae'],
               optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
     network=dict(
+        type='DataParallelOptimWrapper',
         modules=['student.backbone', 'student.neck.head.attention_branch',
                  'student.cls_head'],
         optimizer=dict(type='SGD', lr=1e-3, momentum=0.9,

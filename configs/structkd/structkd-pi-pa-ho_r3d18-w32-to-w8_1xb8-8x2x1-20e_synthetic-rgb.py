@@ -28,11 +28,12 @@ optim_wrapper = dict(
     _delete_=True,
     constructor='DistillerOptimWrapperConstructor',
     student=dict(
+        type='DataParallelOptimWrapper',
         optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
         clip_grad=dict(max_norm=40, norm_type=2)),
-    discriminator=dict(
-        modules=['distill_losses.ho.discriminator'],
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
+    discriminator=dict(type='DataParallelOptimWrapper',
+                       modules=['distill_losses.ho.discriminator'],
+                       optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
 param_scheduler = dict(
     _delete_=True,
     student=[

@@ -27,11 +27,12 @@ optim_wrapper = dict(
     # the single-optimizer methods' wrapper (SGD, TSM's fc_lr5 policy on the
     # student) for everything under `student`
     student={{_base_.optim_wrapper}},
-    discriminator=dict(
-        modules=['distill_losses.ho.discriminator'],
-        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
-        # critic on video-sized maps (README, StructKD)
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
+    discriminator=dict(type='DataParallelOptimWrapper',
+                       modules=['distill_losses.ho.discriminator'],
+                       # WGAN-GP paper's Adam: the official SGD lr 4e-4
+                       # does not move the critic on video-sized maps
+                       # (README, StructKD)
+                       optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
 # the student keeps its baseline's steps (mmaction2: x0.1 at 40 and 80)
 max_epochs = 100
 param_scheduler = dict(

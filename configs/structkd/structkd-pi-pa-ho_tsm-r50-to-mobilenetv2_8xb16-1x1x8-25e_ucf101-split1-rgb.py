@@ -44,11 +44,12 @@ optim_wrapper = dict(
     _delete_=True,
     constructor='DistillerOptimWrapperConstructor',
     student={{_base_.optim_wrapper}},  # SGD lr 0.002, fc_lr5 on the student
-    discriminator=dict(
-        modules=['distill_losses.ho.discriminator'],
-        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
-        # critic on video-sized maps (README, StructKD)
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
+    discriminator=dict(type='DataParallelOptimWrapper',
+                       modules=['distill_losses.ho.discriminator'],
+                       # WGAN-GP paper's Adam: the official SGD lr 4e-4
+                       # does not move the critic on video-sized maps
+                       # (README, StructKD)
+                       optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
 max_epochs = 25
 param_scheduler = dict(
     _delete_=True,

@@ -2,13 +2,21 @@
 
 A distiller trained with ``DistillerOptimWrapperConstructor`` has one optim
 wrapper per optimizer (student network, GenKD's CVAE, StructKD's
-discriminator...). Every one of them must become an ``AmpOptimWrapper``:
+discriminator...). Every one of them must become an ``AmpOptimWrapper``
+(``DataParallelOptimWrapper``: ``DataParallelAmpOptimWrapper``):
 each owns its loss scaler, and each step's forward (the CVAE's, the
 critic's) runs under that wrapper's ``optim_context`` autocast.
 """
 from typing import Optional
 
 AMP_DTYPES = ('float16', 'bfloat16')
+# optim wrapper type -> its mixed-precision twin (scope prefix kept)
+AMP_TWINS = {
+    'OptimWrapper': 'AmpOptimWrapper',
+    'AmpOptimWrapper': 'AmpOptimWrapper',
+    'DataParallelOptimWrapper': 'DataParallelAmpOptimWrapper',
+    'DataParallelAmpOptimWrapper': 'DataParallelAmpOptimWrapper',
+}
 
 
 def enable_amp(optim_wrapper: dict, dtype: Optional[str] = None) -> int:
@@ -49,10 +57,13 @@ def enable_amp(optim_wrapper: dict, dtype: Optional[str] = None) -> int:
                 f'in {sorted(optim_wrapper)}')
         return switched
     wrapper_type = optim_wrapper.get('type', 'OptimWrapper')
-    if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper'):
-        raise ValueError(f'--amp supports OptimWrapper configs, but got the '
-                         f'optim wrapper type {wrapper_type!r}')
-    optim_wrapper['type'] = 'AmpOptimWrapper'
+    scope, _, name = wrapper_type.rpartition('.') \
+        if isinstance(wrapper_type, str) else ('', '', None)
+    if name not in AMP_TWINS:
+        raise ValueError(f'--amp expected an optim wrapper type in '
+                         f'{sorted(AMP_TWINS)}, but got {wrapper_type!r}')
+    optim_wrapper['type'] = f'{scope}.{AMP_TWINS[name]}' if scope \
+        else AMP_TWINS[name]
     optim_wrapper.setdefault('loss_scale', 'dynamic')
     if dtype is not None:
         optim_wrapper['dtype'] = dtype

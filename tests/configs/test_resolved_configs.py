@@ -8,7 +8,8 @@ they were split into method / model / dataset / schedule bases
 (``resolved_snapshot.py --config-root`` writes it from any checkout). A
 change that is meant to alter resolved configs rewrites the snapshot in the
 same commit, and the commit message names it (since then: the default
-runtime's ``CurvePlotHook``).
+runtime's ``CurvePlotHook``; ``type='DataParallelOptimWrapper'`` in every
+optim wrapper, the gradient averaging that ``DistillerDataParallel`` needs).
 """
 import json
 

@@ -156,7 +156,13 @@ def test_k400_baseline_is_mmaction2_recipe(ours, theirs):
         'checkpoints/imagenet/')
     assert '://' in theirs_model.backbone.pop('pretrained')
     assert unscoped(ours_model) == unscoped(theirs_model)
-    for key in ('optim_wrapper', 'param_scheduler', 'train_cfg',
+    # mmaction2's optim wrapper, as the one that averages over ranks
+    # (DistillerDataParallel needs it)
+    optim_wrapper = copy.deepcopy(ours.optim_wrapper)
+    assert optim_wrapper.pop('type') == 'DataParallelOptimWrapper'
+    assert 'type' not in theirs.optim_wrapper
+    assert unscoped(optim_wrapper) == unscoped(theirs.optim_wrapper)
+    for key in ('param_scheduler', 'train_cfg',
                 'val_cfg', 'test_cfg', 'auto_scale_lr', 'load_from',
                 'val_evaluator', 'test_evaluator'):
         assert unscoped(ours[key]) == unscoped(theirs[key]), key

@@ -6,12 +6,13 @@ import pytest
 import torch
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config
-from mmengine.optim import AmpOptimWrapper, build_optim_wrapper
+from mmengine.optim import build_optim_wrapper
 
 from mmkd_video import apply_compat_patches
 from mmkd_video.registry import MODELS
 from mmkd_video.utils import enable_amp
 from mmkd_video.apis import use_random_teacher
+from mmkd_video.engine.optimizers import DataParallelAmpOptimWrapper
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = 'r3d18-w32-to-w8_1xb8-8x2x1-20e_synthetic-rgb.py'
@@ -32,12 +33,21 @@ def test_enable_amp_switches_every_optim_wrapper():
     cfg = Config.fromfile(osp.join(REPO, GENKD))
     assert enable_amp(cfg.optim_wrapper, 'bfloat16') == 2
     for name in ('cvae', 'network'):
-        assert cfg.optim_wrapper[name].type == 'AmpOptimWrapper'
+        # our configs' gradient-averaging wrapper keeps averaging under AMP
+        assert cfg.optim_wrapper[name].type == 'DataParallelAmpOptimWrapper'
         assert cfg.optim_wrapper[name].dtype == 'bfloat16'
         assert cfg.optim_wrapper[name].modules  # still routed by module
     single = Config.fromfile(osp.join(REPO, KD)).optim_wrapper
-    assert enable_amp(single) == 1 and single.type == 'AmpOptimWrapper'
+    assert enable_amp(single) == 1
+    assert single.type == 'DataParallelAmpOptimWrapper'
     assert 'dtype' not in single  # mmengine's default: float16
+    # mmengine's own wrapper, by default or by name, and a scoped name
+    plain = dict(optimizer=dict(type='SGD'))
+    assert enable_amp(plain) == 1 and plain['type'] == 'AmpOptimWrapper'
+    scoped = dict(type='mmkd_video.DataParallelOptimWrapper',
+                  optimizer=dict(type='SGD'))
+    enable_amp(scoped)
+    assert scoped['type'] == 'mmkd_video.DataParallelAmpOptimWrapper'
 
 
 def test_enable_amp_rejects_bad_input():
@@ -77,7 +87,8 @@ def test_bf16_autocast_train_step_on_cpu(amp_on_cpu, head_repair, config,
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).train()
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    assert all(isinstance(optim[k], AmpOptimWrapper) for k in optim.keys())
+    assert all(isinstance(optim[k], DataParallelAmpOptimWrapper)
+               for k in optim.keys())
     assert optim[second].cast_dtype == torch.bfloat16
 
     dtypes = {}

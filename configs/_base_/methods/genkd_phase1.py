@@ -11,6 +11,7 @@
 #                frozen_modules=['student.backbone'])
 # Output for phase 2: student_latest.pth in the work dir (StudentExportHook:
 # the teacher with its trained neck).
+_base_ = ['../schedules/genkd_official_optimizers.py']
 model = dict(
     type='VideoDistiller',
     student_recorders=dict(
@@ -28,15 +29,10 @@ model = dict(
         dict(optim_wrapper='cvae', losses=['cvae']),
         dict(optim_wrapper='network', losses=[], task_loss=True),
     ])
-# Two optimizers alternate every iteration, the official ones: `cvae` on
+# Two optimizers alternate every iteration, the official ones
+# (../schedules/genkd_official_optimizers.py): `cvae` on
 # the CVAE, `network` on the attention branch and the classifier (the frozen
 # backbone has no parameter to train).
-optim_wrapper = dict(
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.neck.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
-    network=dict(
-        modules=['student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9,
-                       weight_decay=5e-4)))
+optim_wrapper = dict(network=dict(
+    modules=['student.neck.head.attention_branch', 'student.cls_head']))
 custom_hooks = [dict(type='StudentExportHook')]

@@ -16,6 +16,7 @@
 #      + reconstruction MSE(Dec_s(A_s + eps, A_s), F_s) ramped as
 #      0.5 * min(epoch, 20) / 20 + Attention Distillation MSE(A_s, A_t);
 #      official SGD lr 1e-3, momentum 0.9, wd 5e-4, constant.
+_base_ = ['../schedules/genkd_official_optimizers.py']
 model = dict(
     type='VideoDistiller',
     student_recorders=dict(
@@ -49,16 +50,11 @@ model = dict(
         dict(optim_wrapper='cvae', losses=['cvae', 'gd']),
         dict(optim_wrapper='network', losses=['rec', 'ad'], task_loss=True),
     ])
-# One optimizer per step, the official ones; a student whose neck needs no
+# One optimizer per step, the official ones
+# (../schedules/genkd_official_optimizers.py); a student whose neck needs no
 # projection (same channels as the teacher) drops 'student.neck.proj'.
-optim_wrapper = dict(
-    constructor='DistillerOptimWrapperConstructor',
-    cvae=dict(modules=['student.neck.head.cvae'],
-              optimizer=dict(type='Adam', lr=1e-4, betas=(0.8, 0.999))),
-    network=dict(
-        modules=['student.backbone', 'student.neck.proj',
-                 'student.neck.head.attention_branch', 'student.cls_head'],
-        optimizer=dict(type='SGD', lr=1e-3, momentum=0.9,
-                       weight_decay=5e-4)))
+optim_wrapper = dict(network=dict(
+    modules=['student.backbone', 'student.neck.proj',
+             'student.neck.head.attention_branch', 'student.cls_head']))
 # student checkpoints loadable by plain mmaction2; the teacher's val accuracy
 custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

@@ -45,8 +45,9 @@ model = dict(
              losses=dict(ho='discriminator_loss')),
     ])
 optim_wrapper = dict(
-    discriminator=dict(
-        modules=['distill_losses.ho.discriminator'],
-        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
-        # critic on video-sized maps (README, StructKD)
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
+    discriminator=dict(type='DataParallelOptimWrapper',
+                       modules=['distill_losses.ho.discriminator'],
+                       # WGAN-GP paper's Adam: the official SGD lr 4e-4
+                       # does not move the critic on video-sized maps
+                       # (README, StructKD)
+                       optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))

@@ -55,11 +55,13 @@ model = dict(
 optim_wrapper = dict(
     constructor='DistillerOptimWrapperConstructor',
     student=dict(
+        type='DataParallelOptimWrapper',
         optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
         clip_grad=dict(max_norm=40, norm_type=2)),
-    discriminator=dict(
-        modules=['distill_losses.ho.discriminator'],
-        # WGAN-GP paper's Adam: the official SGD lr 4e-4 does not move the
-        # critic on video-sized maps (README, StructKD)
-        optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
+    discriminator=dict(type='DataParallelOptimWrapper',
+                       modules=['distill_losses.ho.discriminator'],
+                       # WGAN-GP paper's Adam: the official SGD lr 4e-4
+                       # does not move the critic on video-sized maps
+                       # (README, StructKD)
+                       optimizer=dict(type='Adam', lr=1e-4, betas=(0., 0.9))))
 custom_hooks = [dict(type='StudentExportHook'), dict(type='TeacherValHook')]

@@ -5,5 +5,6 @@
 # set optim_wrapper themselves.
 _base_ = ['./demo_cosine_20e.py']
 optim_wrapper = dict(
+    type='DataParallelOptimWrapper',
     optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
     clip_grad=dict(max_norm=40, norm_type=2))

@@ -1,11 +1,9 @@
 """Data parallel training for models that step several optimizers."""
-from contextlib import ExitStack, contextmanager
-from typing import Dict, Iterator, Union
+from typing import Dict, Union
 
 import torch
 import torch.nn as nn
-from mmengine.dist import (all_reduce, all_reduce_params, broadcast,
-                           get_world_size)
+from mmengine.dist import all_reduce, broadcast, get_world_size
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 # MMEngine's root registry, not ours: Runner.wrap_model resolves the wrapper
@@ -13,28 +11,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 # children only (not mmkd_video, a grandchild under mmaction).
 from mmengine.registry import MODEL_WRAPPERS
 
-
-@contextmanager
-def _grads_averaged_before_step(optim_wrapper: OptimWrapper
-                                ) -> Iterator[None]:
-    """Average this optimizer's gradients over ranks right before it steps.
-
-    The average happens before ``AmpOptimWrapper`` unscales and checks for
-    inf/nan, so every rank takes the same skip-or-step decision.
-    """
-    step = optim_wrapper.step
-
-    def synced_step(**kwargs):
-        grads = [p.grad for group in optim_wrapper.optimizer.param_groups
-                 for p in group['params'] if p.grad is not None]
-        all_reduce_params(grads, op='mean')
-        return step(**kwargs)
-
-    optim_wrapper.step = synced_step  # this instance, for this call only
-    try:
-        yield
-    finally:
-        del optim_wrapper.step
+from mmkd_video.engine.optimizers import GradientAveragingMixin
 
 
 @MODEL_WRAPPERS.register_module()
@@ -48,10 +25,13 @@ class DistillerDataParallel(nn.Module):
 
     * broadcasts rank 0's parameters and buffers once, at construction, so
       every rank starts from the same student, teacher and heads;
-    * delegates ``train_step`` to the model's own ``train_step`` and
-      averages each optimizer's gradients over ranks just before that
-      optimizer steps (one coalesced all-reduce per optimizer; parameters
-      without a gradient, e.g. the frozen teacher, take no part);
+    * delegates ``train_step`` to the model's own ``train_step``, whose
+      optim wrappers must be :class:`DataParallelOptimWrapper` or
+      :class:`DataParallelAmpOptimWrapper`: each averages its optimizer's
+      gradients over ranks just before stepping (one coalesced all-reduce
+      per optimizer; parameters without a gradient, e.g. the frozen
+      teacher, take no part). Another wrapper type would let the ranks
+      drift apart, so the first ``train_step`` raises on it;
     * averages the logged losses over ranks, so the log shows the loss of
       the global batch.
 
@@ -62,6 +42,8 @@ class DistillerDataParallel(nn.Module):
 
     Example:
         >>> model_wrapper_cfg = dict(type='DistillerDataParallel')
+        >>> optim_wrapper = dict(type='DataParallelOptimWrapper',
+        ...                      optimizer=dict(type='SGD', lr=0.01))
 
     Args:
         module (nn.Module): The model; its ``train_step`` does the updates.
@@ -74,18 +56,17 @@ class DistillerDataParallel(nn.Module):
         super().__init__()
         self.module = module
         self.reduce_log_vars = reduce_log_vars
+        self._wrappers_checked = False
         for tensor in list(module.parameters()) + list(module.buffers()):
             broadcast(tensor.data, src=0)
 
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: Union[OptimWrapper, OptimWrapperDict]
                    ) -> Dict[str, torch.Tensor]:
-        wrappers = optim_wrapper.values() \
-            if isinstance(optim_wrapper, OptimWrapperDict) else [optim_wrapper]
-        with ExitStack() as stack:
-            for wrapper in wrappers:
-                stack.enter_context(_grads_averaged_before_step(wrapper))
-            log_vars = self.module.train_step(data, optim_wrapper)
+        if not self._wrappers_checked:
+            check_wrappers_average(optim_wrapper)
+            self._wrappers_checked = True
+        log_vars = self.module.train_step(data, optim_wrapper)
         if self.reduce_log_vars and get_world_size() > 1 and log_vars:
             values = torch.stack([v.detach().float().reshape(())
                                   for v in log_vars.values()])
@@ -98,3 +79,33 @@ class DistillerDataParallel(nn.Module):
 
     def test_step(self, data: Union[dict, tuple, list]) -> list:
         return self.module.test_step(data)
+
+
+def check_wrappers_average(optim_wrapper: Union[OptimWrapper,
+                                                OptimWrapperDict]) -> None:
+    """Raise unless every optim wrapper averages gradients over ranks.
+
+    Args:
+        optim_wrapper (OptimWrapper | OptimWrapperDict): What the Runner
+            built from ``cfg.optim_wrapper``.
+
+    Raises:
+        TypeError: With world size > 1, for the first wrapper that is not a
+            :class:`GradientAveragingMixin` (its ranks would drift apart).
+    """
+    if get_world_size() == 1:
+        return
+    named = optim_wrapper.items() \
+        if isinstance(optim_wrapper, OptimWrapperDict) \
+        else [('optim_wrapper', optim_wrapper)]
+    for name, wrapper in named:
+        if not isinstance(wrapper, GradientAveragingMixin):
+            where = 'optim_wrapper' if name == 'optim_wrapper' \
+                else f'optim_wrapper.{name}'
+            raise TypeError(
+                'DistillerDataParallel averages no gradients itself: '
+                'expected every optim wrapper to be DataParallelOptimWrapper '
+                'or DataParallelAmpOptimWrapper, but got '
+                f'{type(wrapper).__name__} for {name!r}. Set '
+                f"{where}.type='DataParallelOptimWrapper' (its AMP twin: "
+                "'DataParallelAmpOptimWrapper') in the config.")
