@@ -4,7 +4,9 @@ from mmkd_video.teacher_cache import (TeacherCacheDataset,
                                       check_deterministic,
                                       dataset_fingerprint)
 from .checked_ava_dataset import CheckedAVADataset
-from .checked_datasets import CheckedRawframeDataset, CheckedVideoDataset
+from .checked_list import CheckedListMixin
+from .checked_rawframe_dataset import CheckedRawframeDataset
+from .checked_video_dataset import CheckedVideoDataset
 from .file_errors import (DataFileError, ReportFileErrors, apply_transforms,
                           describe_source)
 from .synthetic import (LAYOUTS, MAX_CLASSES, MOTIONS, ClipInfo, class_names,
@@ -16,7 +18,8 @@ from .video_probe import decoder_of, probe_videos
 
 __all__ = [
     'CheckedAVADataset', 'AVA_ACTIONS', 'generate_ava_dataset',
-    'CheckedVideoDataset', 'CheckedRawframeDataset', 'DataFileError',
+    'CheckedListMixin', 'CheckedVideoDataset', 'CheckedRawframeDataset',
+    'DataFileError',
     'ReportFileErrors', 'apply_transforms', 'describe_source', 'LAYOUTS',
     'MAX_CLASSES', 'MOTIONS', 'ClipInfo', 'class_names', 'flip_label_map',
     'generate_dataset', 'motion_states', 'plan_clips', 'render_clip',

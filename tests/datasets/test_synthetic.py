@@ -372,7 +372,7 @@ def test_missing_video_raises_one_error_naming_it(small_copy, monkeypatch):
     assert len(plain) == len(lines)
 
     logged = []
-    monkeypatch.setattr('mmkd_video.datasets.checked_datasets.print_log',
+    monkeypatch.setattr('mmkd_video.datasets.checked_list.print_log',
                         lambda msg, **kw: logged.append(msg))
     dataset = build_checked(small_copy, ann, skip_missing=True)
     assert len(dataset) == len(lines) - 1 and dataset.num_missing == 1
