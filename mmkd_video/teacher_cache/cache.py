@@ -156,7 +156,13 @@ class TeacherCache:
                 '`blending` or train without teacher_cache')
 
     def check_dataset(self, fingerprint: str, num_samples: int) -> None:
-        """Raise unless the cache covers this dataset, clip for clip."""
+        """Raise unless the cache covers this dataset, clip for clip.
+
+        Args:
+            fingerprint (str): ``dataset_fingerprint()`` of the training
+                dataset (annotation entries, order, pipeline config).
+            num_samples (int): Its length.
+        """
         if num_samples != self.num_samples:
             raise ValueError(
                 f'teacher cache {self.cache_dir!r}: expected a dataset of '
@@ -171,6 +177,12 @@ class TeacherCache:
     def lookup(self, data_samples: Sequence,
                device: torch.device) -> Dict[str, torch.Tensor]:
         """The cached records of a batch, float32 on ``device``.
+
+        Args:
+            data_samples (Sequence[ActionDataSample]): The batch's samples;
+                their ``sample_idx`` (set by ``TeacherCacheDataset``) index
+                the cache.
+            device (torch.device): Where the records go.
 
         Returns:
             dict: ``recorder name -> Tensor [N, *shape]``, in batch order.
@@ -217,7 +229,13 @@ class TeacherCacheWriter:
 
     def write(self, indices: Sequence[int],
               records: Dict[str, torch.Tensor]) -> None:
-        """Store the records ``[N, ...]`` of the clips ``indices``."""
+        """Store the records ``[N, ...]`` of the clips ``indices``.
+
+        Args:
+            indices (Sequence[int]): The dataset indices of the N clips.
+            records (dict[str, torch.Tensor]): ``recorder name -> [N, ...]``;
+                stored as float16, so every value must fit it.
+        """
         for name, value in records.items():
             if not isinstance(value, torch.Tensor):
                 raise TypeError(

@@ -44,6 +44,10 @@ def check_deterministic(dataset: BaseDataset, idx: int = 0) -> None:
     global ``random``/``numpy``/``torch`` generators, so loading the same
     sample under two seeds exposes them. The generators' states are restored.
 
+    Args:
+        dataset (BaseDataset): The (wrapped) training dataset.
+        idx (int): The sample to load twice. Defaults to 0.
+
     Raises:
         ValueError: The pipeline gave two different clips.
     """

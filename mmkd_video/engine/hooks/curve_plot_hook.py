@@ -23,6 +23,9 @@ class CurvePlotHook(Hook):
             ``'curves.png'``.
         losses (list[str], optional): Training scalars to draw; default:
             every ``train/loss*``.
+
+    Examples:
+        >>> default_hooks = dict(curves=dict(type='CurvePlotHook'))
     """
 
     priority = 'LOWEST'

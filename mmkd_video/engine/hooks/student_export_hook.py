@@ -22,6 +22,9 @@ class StudentExportHook(Hook):
         drop_prefixes (tuple[str]): Student keys to leave out, e.g.
             ``('neck.',)`` for a student deployed without its GenKD attention.
         out_dir (str, optional): Defaults to the runner's work dir.
+
+    Examples:
+        >>> custom_hooks = [dict(type='StudentExportHook')]
     """
 
     # After CheckpointHook (VERY_LOW), so a best checkpoint saved in this

@@ -16,6 +16,9 @@ class TeacherValHook(Hook):
     run; it tells at a glance what the student is distilled from. Uses
     ``runner.val_dataloader`` and a fresh evaluator built from the config's
     ``val_evaluator`` (mmaction2's ``AccMetric`` for recognition).
+
+    Examples:
+        >>> custom_hooks = [dict(type='TeacherValHook')]
     """
 
     priority = 'LOW'

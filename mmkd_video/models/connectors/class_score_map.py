@@ -29,11 +29,22 @@ class ClassScoreMap(BaseModule):
 
     def forward(self, feature: torch.Tensor,
                 linear: nn.Linear) -> torch.Tensor:
+        """Score every position with the head's classifier.
+
+        Args:
+            feature (torch.Tensor): [N, C, *positions], e.g. the backbone's
+                [N, C, T, H, W].
+            linear (nn.Linear): The head's classifier, ``C -> K``.
+
+        Returns:
+            torch.Tensor: [N, K, *positions].
+        """
         if feature.dim() < 3 or feature.shape[1] != linear.in_features:
             raise ValueError(
                 f'ClassScoreMap expected a feature [N, {linear.in_features}, '
                 f'...], but got {tuple(feature.shape)}')
+        # [N, K, *positions]
         maps = torch.einsum('nc...,kc->nk...', feature, linear.weight)
-        if linear.bias is not None:
+        if linear.bias is not None:  # [1, K, 1, ...]
             maps = maps + linear.bias.view(1, -1, *[1] * (feature.dim() - 2))
         return maps

@@ -88,4 +88,4 @@ class ConvNormConnector(BaseModule):
                 f'ConvNormConnector expected a {self.dims + 2}D feature with '
                 f'{self.in_channels} channels, but got '
                 f'{list(feature.shape)}')
-        return self.conv_module(feature)
+        return self.conv_module(feature)  # [N, C_out, (T,) H, W]

@@ -163,6 +163,6 @@ class ResizeConnector(BaseModule):
         size = self.output_size(feature.shape[2:], target_shape)
         if size == tuple(feature.shape[2:]):
             return feature
-        return F.interpolate(
+        return F.interpolate(  # [N, C, (T',) H', W']
             feature, size=size, mode=self.mode,
             align_corners=self.align_corners)

@@ -23,6 +23,9 @@ def build_model_from_spec(spec: ModelSpec, role: str) -> nn.Module:
             is used (``'mmaction::recognition/...py'`` is resolved from the
             installed mmaction2), or an already built ``nn.Module``.
         role (str): ``'student'`` or ``'teacher'``, for error messages.
+
+    Returns:
+        nn.Module: The built model (``spec`` itself if it is a module).
     """
     if isinstance(spec, nn.Module):
         return spec
@@ -52,20 +55,31 @@ def build_model_from_spec(spec: ModelSpec, role: str) -> nn.Module:
 
 
 def set_requires_grad(module: nn.Module, flag: bool) -> None:
+    """Set ``requires_grad`` of every parameter of ``module`` to ``flag``."""
     for p in module.parameters():
         p.requires_grad_(flag)
 
 
 def load_weights(module: nn.Module, path: str, prefix: Optional[str],
-             what: str, strict: bool = True) -> List[str]:
+                 what: str, strict: bool = True) -> List[str]:
     """Load ``path`` (keys under ``prefix``) into ``module``.
 
     A checkpoint that does not fit (shapes, unexpected keys, or missing
     keys when ``strict``) raises one error with the first mismatches
     and their counts. Every direct child whose weights all came from
     the checkpoint is marked initialised, so the Runner's
-    ``init_weights()`` does not overwrite it. Returns the missing keys
-    (only possible with ``strict=False``).
+    ``init_weights()`` does not overwrite it.
+
+    Args:
+        module (nn.Module): The model to load into.
+        path (str): A local checkpoint file or a URL (mmengine's loaders).
+        prefix (str, optional): Load only the keys under this prefix,
+            stripped (``'student.'`` takes a distiller's student).
+        what (str): The checkpoint's role in messages (``'teacher'``).
+        strict (bool): Missing keys raise. Defaults to True.
+
+    Returns:
+        list[str]: The missing keys (only possible with ``strict=False``).
     """
     if '://' not in path and not osp.isfile(path):
         raise FileNotFoundError(

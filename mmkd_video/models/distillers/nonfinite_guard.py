@@ -46,6 +46,8 @@ def iteration_label(message_hub: MessageHub) -> str:
 
 
 def uses_loss_scaler(wrapper: OptimWrapper) -> bool:
+    """Whether ``wrapper`` has an enabled loss scaler (fp16 AMP): then the
+    scaler, not this guard, handles its infinite gradients."""
     scaler = getattr(wrapper, 'loss_scaler', None)
     return scaler is not None and getattr(scaler, 'is_enabled', lambda: 1)()
 
@@ -84,6 +86,7 @@ class NonFiniteGuard:
         self._copies = [b.detach().clone() for b in self._buffers]
 
     def restore_buffers(self) -> None:
+        """Put back the buffers copied by :meth:`save_buffers`."""
         if self._buffers is None:
             return
         with torch.no_grad():
@@ -95,7 +98,16 @@ class NonFiniteGuard:
     def finite_flag(loss: torch.Tensor, wrapper: OptimWrapper
                     ) -> torch.Tensor:
         """0-dim int tensor: 1 if the loss and the gradients of the
-        wrapper's parameters are finite (no host sync)."""
+        wrapper's parameters are finite (no host sync).
+
+        Args:
+            loss (torch.Tensor): The step's total loss, [].
+            wrapper (OptimWrapper): The step's optimizer wrapper; its
+                gradients are checked unless a loss scaler owns them.
+
+        Returns:
+            torch.Tensor: [] int32, 1 (finite) or 0.
+        """
         flag = torch.isfinite(loss.detach()).all()
         if not uses_loss_scaler(wrapper):
             grads = [p.grad for group in wrapper.optimizer.param_groups
@@ -144,6 +156,7 @@ class NonFiniteGuard:
                   logger='current', level=30)
 
     def passed(self) -> None:
+        """A finite iteration: the run of consecutive skips ends."""
         hub = MessageHub.get_current_instance()
         if hub.get_info('nonfinite_consecutive', 0):
             hub.update_info('nonfinite_consecutive', 0)
@@ -151,7 +164,17 @@ class NonFiniteGuard:
 
 def describe_failure(step_name: Optional[str], step_vars: Dict,
                      wrapper: OptimWrapper, named: Dict[int, str]) -> str:
-    """Which terms and gradients of one train step are not finite."""
+    """Which terms and gradients of one train step are not finite.
+
+    Args:
+        step_name (str, optional): The step's optim wrapper name.
+        step_vars (dict[str, torch.Tensor]): The step's logged terms.
+        wrapper (OptimWrapper): The step's optimizer wrapper.
+        named (dict[int, str]): ``id(parameter) -> name``.
+
+    Returns:
+        str: One line naming them, or ``''`` when all are finite.
+    """
     bad_terms = [f'{k}={float(v):.4g}' for k, v in step_vars.items()
                  if k != 'loss' and not torch.isfinite(v).all()]
     bad_grads = [named.get(id(p), '?')

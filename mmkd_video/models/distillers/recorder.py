@@ -114,6 +114,7 @@ class RecorderGroup:
         return name in self.recorders
 
     def names(self) -> list:
+        """The recorder names, in config order."""
         return list(self.recorders)
 
     @contextmanager

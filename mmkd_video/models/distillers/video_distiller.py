@@ -253,7 +253,20 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
     def forward(self, inputs: torch.Tensor, data_samples=None,
                 mode: str = 'tensor'):
         """``loss``: task + every distill loss; ``predict``/``tensor``: the
-        student alone (validation and test measure the student)."""
+        student alone (validation and test measure the student).
+
+        Args:
+            inputs (torch.Tensor): The preprocessed batch, e.g.
+                [N, num_clips, C, T, H, W] for a 3D recognizer.
+            data_samples (list[ActionDataSample], optional): Labels (and,
+                for detectors, proposals and boxes).
+            mode (str): ``'loss'``, ``'predict'`` or ``'tensor'``.
+
+        Returns:
+            dict[str, torch.Tensor] | list | torch.Tensor: ``loss_<name>``
+            -> scalar for ``'loss'`` (no optimizer is stepped); the
+            student's own output otherwise.
+        """
         if mode == 'loss':
             task_losses, records = self.run_models(inputs, data_samples)
             losses = dict(task_losses)
@@ -268,12 +281,23 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
     # ------------------------------------------------------------------
     # one iteration
     # ------------------------------------------------------------------
-    def run_models(self, inputs, data_samples):
+    def run_models(self, inputs: torch.Tensor, data_samples=None):
         """Student forward (loss mode) + the teacher's records.
 
         The teacher's records come from the teacher cache, or from
         :meth:`run_teacher`: before the student, or, with
-        ``teacher_forward``, after it, on the student's records.
+        ``teacher_forward``, after it, on the student's records. Public so
+        that tools (``tools/benchmark.py``) time the same run order.
+
+        Args:
+            inputs (torch.Tensor): The preprocessed batch.
+            data_samples (list[ActionDataSample], optional): The batch's
+                samples (their ``sample_idx`` keys a teacher cache).
+
+        Returns:
+            tuple[dict, dict]: The student's task losses (``loss_cls``...)
+            and ``{'student': {recorder: value}, 'teacher': {recorder:
+            value}}`` (no ``'teacher'`` without a teacher).
         """
         records = {}
         if self.teacher_cache is not None:
@@ -296,6 +320,17 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
         A recognizer teacher runs in tensor mode up to ``teacher_stage``.
         With ``teacher_forward`` (detectors) it runs on ``student_records``
         (the student's sampled RoIs), which are then required.
+
+        Args:
+            inputs (torch.Tensor): The preprocessed batch.
+            data_samples (list[ActionDataSample], optional): The batch's
+                samples.
+            student_records (dict[str, Any], optional): The student's
+                records of this iteration (``teacher_forward`` only).
+
+        Returns:
+            dict[str, Any]: ``recorder name -> value`` of the teacher's
+            recorders, produced without autograd.
         """
         with torch.no_grad(), teacher_autocast(inputs.device.type), \
                 self.teacher_records.recording() as records:
@@ -321,6 +356,16 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
         The optimizers step after all backward passes, so every step sees
         the parameters and the student outputs of the same forward (as
         StructKD's critic does in the official code).
+
+        Args:
+            data (dict | tuple | list): A batch from the dataloader, before
+                the data preprocessor.
+            optim_wrapper (OptimWrapper | OptimWrapperDict): The Runner's
+                wrappers; each train step names its entry.
+
+        Returns:
+            dict[str, torch.Tensor]: Every step's ``loss_<name>`` terms and
+            ``loss``, their total, for the log.
         """
         if self._step_params is None:
             self._collect_step_params(optim_wrapper)

@@ -71,9 +71,16 @@ class ATLoss(nn.Module):
         self.loss_weight = float(loss_weight)
 
     def attention_map(self, feat: torch.Tensor) -> torch.Tensor:
-        """Return the normalised attention map Q of shape (N, M)."""
-        q = feat.float().abs().pow(self.p).mean(dim=1)
-        return F.normalize(q.flatten(1), p=2, dim=1)
+        """Return the normalised attention map Q of shape (N, M).
+
+        Args:
+            feat (torch.Tensor): (N, C, H, W) or (N, C, T, H, W).
+
+        Returns:
+            torch.Tensor: (N, M), M = H·W or T·H·W, unit L2 norm per row.
+        """
+        q = feat.float().abs().pow(self.p).mean(dim=1)  # [N, (T,) H, W]
+        return F.normalize(q.flatten(1), p=2, dim=1)  # [N, M]
 
     def forward(self, feat_S: torch.Tensor,
                 feat_T: torch.Tensor) -> torch.Tensor:
@@ -101,5 +108,6 @@ class ATLoss(nn.Module):
                 f'{shape_str(feat_S.shape)}; add a connector (e.g. '
                 "'ResizeConnector') to match the sizes.")
         feat_T = feat_T.detach()
+        # [N, M]
         diff = self.attention_map(feat_S) - self.attention_map(feat_T)
         return self.loss_weight * diff.pow(2).mean()

@@ -12,7 +12,10 @@ class AttentionDistillLoss(nn.Module):
 
     From Wang et al., "Generative Model-Based Feature Knowledge Distillation
     for Action Recognition" (AAAI 2024): the student's attention module is
-    trained to reproduce the teacher's attention,
+    trained to reproduce the teacher's attention (official: Attention
+    Distillation ``L_AD = MSE(A_s, A_t)`` on the channel x time attention
+    ``B x 1024 x 8`` of Mixed_5c, ``A_t`` from the frozen teacher on the same
+    clip),
 
     .. math::
 
@@ -21,8 +24,9 @@ class AttentionDistillLoss(nn.Module):
     The teacher attention is detached inside the loss.
 
     Args:
-        loss_weight (float): The factor :math:`w`. Defaults to 0.1 (the
-            ``beta`` of the official config ``stu_thumos14.yaml``).
+        loss_weight (float): The factor :math:`w`. Defaults to 0.1, the
+            official ``beta`` for recognition (its THUMOS14 detection
+            variant uses 10.0).
 
     Shapes:
         - att_S: (N, C, T) student attention (any shape is accepted).
@@ -59,5 +63,5 @@ class AttentionDistillLoss(nn.Module):
             '(N, C, T) (add a connector before the attention module if the '
             'channel or temporal sizes differ).')
         att_T = att_T.detach()
-        diff = att_S.float() - att_T.float()
+        diff = att_S.float() - att_T.float()  # [N, C, T]
         return self.loss_weight * diff.pow(2).mean()

@@ -82,9 +82,9 @@ class BinaryPixelWiseDistillLoss(nn.Module):
             'student and teacher must score the same classes at the same '
             "positions (same num_classes; resize with a 'ResizeConnector').")
         preds_T = preds_T.detach()
-        s = preds_S.float() / self.tau
-        t = preds_T.float() / self.tau
-        q_T = torch.sigmoid(t)
+        s = preds_S.float() / self.tau  # [N, K, ...]
+        t = preds_T.float() / self.tau  # [N, K, ...]
+        q_T = torch.sigmoid(t)  # [N, K, ...]
         kl = (q_T * (F.logsigmoid(t) - F.logsigmoid(s)) +
-              (1 - q_T) * (F.logsigmoid(-t) - F.logsigmoid(-s)))
+              (1 - q_T) * (F.logsigmoid(-t) - F.logsigmoid(-s)))  # [N, K, ...]
         return self.loss_weight * self.tau**2 * kl.mean()

@@ -104,8 +104,8 @@ class CVAELoss(nn.Module):
                 f'{shape_str(target.shape)}, but got {shape_str(mu.shape)}.')
         target = target.detach()
         prior_mean = prior_mean.detach()
-        mse = (target.float() - recon.float()).pow(2).mean()
-        logvar = logvar.float()
+        mse = (target.float() - recon.float()).pow(2).mean()  # []
+        logvar = logvar.float()  # [N, T, D]
         kl = -0.5 * (1 + logvar - (mu.float() - prior_mean.float()).pow(2) -
-                     logvar.exp()).mean()
+                     logvar.exp()).mean()  # []
         return self.loss_weight * (mse + self.kl_weight * kl)

@@ -63,5 +63,5 @@ class FeatureMSELoss(nn.Module):
             "'ConvNormConnector' for the channels, 'ResizeConnector' for "
             'the temporal/spatial size) so it matches the teacher.')
         feat_T = feat_T.detach()
-        diff = feat_S.float() - feat_T.float()
+        diff = feat_S.float() - feat_T.float()  # e.g. [N, C, T, H, W]
         return self.loss_weight * diff.pow(2).mean()

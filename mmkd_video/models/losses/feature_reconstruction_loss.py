@@ -39,11 +39,23 @@ class FeatureReconstructionLoss(nn.Module):
 
     def forward(self, recon: torch.Tensor,
                 target: torch.Tensor) -> torch.Tensor:
+        """Compute the loss.
+
+        Args:
+            recon (torch.Tensor): The CVAE's prior reconstruction
+                ``Dec(A_s + eps, A_s)``, e.g. [N, C, T, H, W]; not detached.
+            target (torch.Tensor): The student feature ``F_s``, the same
+                shape; not detached.
+
+        Returns:
+            torch.Tensor: The scalar loss, already multiplied by
+            ``loss_weight``.
+        """
         if recon.shape != target.shape:
             raise ValueError(
                 f'FeatureReconstructionLoss expected recon and target of the '
                 f'same shape, but got {shape_str(recon.shape)} and '
                 f'{shape_str(target.shape)}')
         # float32 under AMP too, like every distillation loss
-        diff = recon.float() - target.float()
+        diff = recon.float() - target.float()  # [N, C, T, H, W]
         return self.loss_weight * diff.pow(2).mean()

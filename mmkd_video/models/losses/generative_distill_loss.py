@@ -19,7 +19,11 @@ class GenerativeDistillLoss(nn.Module):
 
         L = w \cdot \frac{1}{|F|} \sum \left(\hat F^S - \hat F^T\right)^2
 
-    The teacher reconstruction is detached inside the loss.
+    Official: ``L1 = loss_cvae(CVAE_s(F_s, A_s)) + 0.01 * MSE(F_hat_s,
+    F_hat_t)``, with ``F_hat_t`` the frozen teacher CVAE applied to the
+    student's ``F_s`` and ``A_s``, in the student CVAE step (network frozen);
+    this loss is the second term. The teacher reconstruction is detached
+    inside the loss.
 
     Args:
         loss_weight (float): The factor :math:`w`. Defaults to 0.01 (the
@@ -61,5 +65,5 @@ class GenerativeDistillLoss(nn.Module):
             '(feed it the student feature and attention, with a connector '
             'if the CVAEs were built for different channel counts).')
         recon_T = recon_T.detach()
-        diff = recon_S.float() - recon_T.float()
+        diff = recon_S.float() - recon_T.float()  # [N, C, T, H, W]
         return self.loss_weight * diff.pow(2).mean()

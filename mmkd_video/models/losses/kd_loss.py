@@ -75,7 +75,8 @@ class KDLoss(nn.Module):
                 'predict the same classes for the same batch (give both '
                 'heads the same num_classes).')
         preds_T = preds_T.detach()
-        log_p_S = F.log_softmax(preds_S.float() / self.tau, dim=1)
-        log_p_T = F.log_softmax(preds_T.float() / self.tau, dim=1)
-        kl = (log_p_T.exp() * (log_p_T - log_p_S)).sum(dim=1).mean()
+        log_p_S = F.log_softmax(preds_S.float() / self.tau, dim=1)  # [N, K]
+        log_p_T = F.log_softmax(preds_T.float() / self.tau, dim=1)  # [N, K]
+        kl = (log_p_T.exp() * (log_p_T - log_p_S)).sum(dim=1)  # [N]
+        kl = kl.mean()  # []
         return self.loss_weight * self.tau**2 * kl

@@ -64,7 +64,8 @@ class PairWiseDistillLoss(nn.Module):
             \left(a^T_{nij} - a^S_{nij}\right)^2
 
     The official code divides by (W·H)^2 of the *pooled* teacher map, which
-    is :math:`M^2` in 2D.
+    is :math:`M^2` in 2D (official: StructKD pair-wise loss,
+    ``sum((a_T - a_S)^2) / (H'W')^2 / N``).
 
     Default weight: 0.5 is ``--lambda-pa 0.5`` of the official run script
     ``run_train_val.sh`` together with ``--pool-scale 0.5``; the argparse
@@ -125,8 +126,9 @@ class PairWiseDistillLoss(nn.Module):
     @staticmethod
     def affinity(nodes: torch.Tensor) -> torch.Tensor:
         """Cosine affinity (N, M, M) of nodes (N, C, M), norms detached."""
+        # [N, 1, M]
         norm = nodes.norm(p=2, dim=1, keepdim=True).detach() + 1e-8
-        unit = nodes.float() / norm
+        unit = nodes.float() / norm  # [N, C, M]
         # float32 under AMP too: autocast would run bmm in float16/bfloat16
         with torch.autocast(unit.device.type, enabled=False):
             return torch.bmm(unit.transpose(1, 2), unit)
@@ -136,8 +138,8 @@ class PairWiseDistillLoss(nn.Module):
         kernel = self.pool_kernel(tuple(feat.shape[2:]))
         pool = F.max_pool2d if feat.dim() == 4 else F.max_pool3d
         pooled = pool(feat.float(), kernel_size=kernel, stride=kernel,
-                      ceil_mode=True)
-        return pooled.flatten(2)
+                      ceil_mode=True)  # [N, C, (T',) H', W']
+        return pooled.flatten(2)  # [N, C, M]
 
     def forward(self, feat_S: torch.Tensor,
                 feat_T: torch.Tensor) -> torch.Tensor:
@@ -166,7 +168,7 @@ class PairWiseDistillLoss(nn.Module):
                 f'{shape_str(feat_S.shape)}; add a connector (e.g. '
                 "'ResizeConnector') to match the sizes.")
         feat_T = feat_T.detach()
-        nodes_S, nodes_T = self.nodes(feat_S), self.nodes(feat_T)
+        nodes_S, nodes_T = self.nodes(feat_S), self.nodes(feat_T)  # [N, C, M]
         n, m = nodes_T.shape[0], nodes_T.shape[2]
-        diff = self.affinity(nodes_T) - self.affinity(nodes_S)
+        diff = self.affinity(nodes_T) - self.affinity(nodes_S)  # [N, M, M]
         return self.loss_weight * diff.pow(2).sum() / (m * m) / n

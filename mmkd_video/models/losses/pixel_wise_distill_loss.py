@@ -93,7 +93,8 @@ class PixelWiseDistillLoss(nn.Module):
                 f'{shape_str(preds_S.shape)}; resize the student map to the '
                 "teacher's temporal/spatial size (e.g. a 'ResizeConnector').")
         preds_T = preds_T.detach()
+        # [N, K, ...] each
         log_p_S = F.log_softmax(preds_S.float() / self.tau, dim=1)
         log_p_T = F.log_softmax(preds_T.float() / self.tau, dim=1)
-        kl = (log_p_T.exp() * (log_p_T - log_p_S)).sum(dim=1)
+        kl = (log_p_T.exp() * (log_p_T - log_p_S)).sum(dim=1)  # [N, ...]
         return self.loss_weight * self.tau**2 * kl.mean()
