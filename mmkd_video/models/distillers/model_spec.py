@@ -110,3 +110,35 @@ def load_weights(module: nn.Module, path: str, prefix: Optional[str],
         module._is_init = True
     print_log(f'{what} loaded from {path!r}', logger='current')
     return missing
+
+
+def build_teacher(spec: Optional[ModelSpec], ckpt: Optional[str],
+                  prefix: Optional[str] = None) -> Optional[nn.Module]:
+    """Build, load and freeze a teacher (eval mode, no gradients).
+
+    Args:
+        spec (dict | str | nn.Module, optional): As for
+            :func:`build_model_from_spec`; None: no teacher.
+        ckpt (str, optional): Its trained weights, loaded strictly.
+            Required unless ``spec`` is an already built module.
+        prefix (str, optional): Load only the keys under this prefix.
+
+    Returns:
+        nn.Module | None: The frozen teacher, in eval mode.
+    """
+    if spec is None:
+        return None
+    given_built = isinstance(spec, nn.Module)
+    model = build_model_from_spec(spec, 'teacher')
+    if ckpt is not None:
+        load_weights(model, ckpt, prefix, 'teacher')
+    elif given_built:
+        model._is_init = True  # given ready: never re-initialise
+    else:
+        raise ValueError(
+            'teacher_ckpt is None: a teacher built from a config would '
+            "be random. Set `teacher_ckpt` to the trained teacher's "
+            'checkpoint (train it with tools/train.py on its own config '
+            'first).')
+    set_requires_grad(model, False)
+    return model.eval()

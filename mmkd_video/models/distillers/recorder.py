@@ -117,6 +117,16 @@ class RecorderGroup:
         """The recorder names, in config order."""
         return list(self.recorders)
 
+    def deepest_stage(self) -> str:
+        """How far a recognizer must run for every recorder to fire:
+        ``'backbone'``, ``'neck'`` or ``'head'`` (also for no recorders)."""
+        roots = {r.path.split('.')[0] for r in self.recorders.values()}
+        if roots and roots <= {'backbone'}:
+            return 'backbone'
+        if roots and roots <= {'backbone', 'neck'}:
+            return 'neck'
+        return 'head'
+
     @contextmanager
     def recording(self) -> Iterator[Dict[str, Any]]:
         """Record every module; yields the dict filled when the context ends."""

@@ -38,8 +38,8 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmkd_video.registry import MODELS
 from .distill_wiring import DistillWiringMixin
-from .model_spec import (ModelSpec, build_model_from_spec, load_weights,
-                         set_requires_grad)
+from .model_spec import (ModelSpec, build_model_from_spec, build_teacher,
+                         load_weights, set_requires_grad)
 from .nonfinite_guard import NonFiniteGuard, describe_failure
 from .recorder import RecorderGroup, get_submodule
 from .teacher_cache import TeacherCache
@@ -150,8 +150,8 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
             load_weights(self.student, student_ckpt, student_ckpt_prefix,
                          'student', strict=False)
 
-        self.teacher = self._build_teacher(teacher, teacher_ckpt,
-                                           teacher_ckpt_prefix)
+        self.teacher = build_teacher(teacher, teacher_ckpt,
+                                     teacher_ckpt_prefix)
         if teacher_recorders and self.teacher is None:
             raise ValueError('teacher_recorders are set but teacher is None')
         self.student_records = RecorderGroup(self.student, student_recorders,
@@ -171,7 +171,7 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
         if teacher_stage not in ('auto', 'backbone', 'neck', 'head'):
             raise ValueError(f"teacher_stage must be 'auto', 'backbone', "
                              f"'neck' or 'head', but got {teacher_stage!r}")
-        self.teacher_stage = self._auto_teacher_stage() \
+        self.teacher_stage = self.teacher_records.deepest_stage() \
             if teacher_stage == 'auto' else teacher_stage
         self.teacher_forward = None
         if teacher_forward is not None:
@@ -201,40 +201,6 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
         # per train step: the parameters its optimizer does not own
         # (collected at the first train_step, see _collect_step_params)
         self._step_params: Optional[Dict[Optional[str], list]] = None
-
-    # ------------------------------------------------------------------
-    # construction helpers
-    # ------------------------------------------------------------------
-    def _build_teacher(self, teacher: Optional[ModelSpec],
-                       ckpt: Optional[str],
-                       prefix: Optional[str]) -> Optional[nn.Module]:
-        """Build, load and freeze the teacher (eval, no gradients)."""
-        if teacher is None:
-            return None
-        given_built = isinstance(teacher, nn.Module)
-        model = build_model_from_spec(teacher, 'teacher')
-        if ckpt is not None:
-            load_weights(model, ckpt, prefix, 'teacher')
-        elif given_built:
-            model._is_init = True  # given ready: never re-initialise
-        else:
-            raise ValueError(
-                'teacher_ckpt is None: a teacher built from a config would '
-                "be random. Set `teacher_ckpt` to the trained teacher's "
-                'checkpoint (train it with tools/train.py on its own config '
-                'first).')
-        set_requires_grad(model, False)
-        return model.eval()
-
-    def _auto_teacher_stage(self) -> str:
-        """Run the teacher only as far as its deepest recorder."""
-        roots = {r.path.split('.')[0]
-                 for r in self.teacher_records.recorders.values()}
-        if roots and roots <= {'backbone'}:
-            return 'backbone'
-        if roots and roots <= {'backbone', 'neck'}:
-            return 'neck'
-        return 'head'
 
     # ------------------------------------------------------------------
     # modes
