@@ -31,6 +31,12 @@ class GradientAveragingMixin:
     """
 
     def step(self, **kwargs) -> None:
+        """Average the gradients over ranks, then the wrapper's own step.
+
+        Args:
+            kwargs: Passed to the wrapper's ``step`` (and on to
+                :meth:`torch.optim.Optimizer.step`).
+        """
         if get_world_size() > 1:
             grads = [p.grad for group in self.optimizer.param_groups
                      for p in group['params'] if p.grad is not None]

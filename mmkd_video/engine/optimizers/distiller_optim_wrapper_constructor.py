@@ -18,15 +18,26 @@ class DistillerOptimWrapperConstructor:
     the dotted paths of the distiller's submodules it optimizes (default:
     ``[key]``); everything else is an ordinary optim wrapper config, built by
     MMEngine's :class:`DefaultOptimWrapperConstructor` (``paramwise_cfg``
-    included). Every trainable parameter must belong to exactly one wrapper,
+    and ``type`` included: our configs give every entry
+    ``type='DataParallelOptimWrapper'``, which ``DistillerDataParallel``
+    needs). Every trainable parameter must belong to exactly one wrapper,
     so nothing is silently left untrained.
+
+    Args:
+        optim_wrapper_cfg (dict): ``name -> optim wrapper config`` with an
+            optional ``modules`` list each (``cfg.optim_wrapper`` without
+            its ``constructor``).
+        paramwise_cfg (dict, optional): Must be None: give it inside each
+            entry, where it applies to that entry's modules.
 
     Examples:
         >>> optim_wrapper = dict(
         ...     constructor='DistillerOptimWrapperConstructor',
-        ...     student=dict(modules=['student', 'distill_modules.proj'],
+        ...     student=dict(type='DataParallelOptimWrapper',
+        ...                  modules=['student', 'distill_modules.proj'],
         ...                  optimizer=dict(type='SGD', lr=0.01)),
         ...     discriminator=dict(
+        ...         type='DataParallelOptimWrapper',
         ...         modules=['distill_losses.holistic.discriminator'],
         ...         optimizer=dict(type='SGD', lr=4e-4, momentum=0.9)))
     """
@@ -47,6 +58,14 @@ class DistillerOptimWrapperConstructor:
             self.cfgs[name] = cfg
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
+        """Build one optim wrapper per entry over its modules' parameters.
+
+        Args:
+            model (nn.Module): The distiller (or its data parallel wrapper).
+
+        Returns:
+            OptimWrapperDict: ``name -> optim wrapper``.
+        """
         model = getattr(model, 'module', model)  # unwrap DDP
         owner: Dict[int, str] = {}
         wrappers = {}

@@ -63,6 +63,18 @@ class DistillerDataParallel(nn.Module):
     def train_step(self, data: Union[dict, tuple, list],
                    optim_wrapper: Union[OptimWrapper, OptimWrapperDict]
                    ) -> Dict[str, torch.Tensor]:
+        """The model's ``train_step`` on this rank's batch; the logged
+        values averaged over ranks.
+
+        Args:
+            data (dict | tuple | list): This rank's batch.
+            optim_wrapper (OptimWrapper | OptimWrapperDict): Gradient
+                averaging wrappers (checked at the first call).
+
+        Returns:
+            dict[str, torch.Tensor]: The log variables, rank-averaged when
+            ``reduce_log_vars``.
+        """
         if not self._wrappers_checked:
             check_wrappers_average(optim_wrapper)
             self._wrappers_checked = True
