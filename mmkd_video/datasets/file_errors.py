@@ -21,8 +21,11 @@ _SOURCE_KEYS = ('filename', 'frame_dir', 'audio_path', 'img_path')
 class DataFileError(RuntimeError):
     """A pipeline step failed on one data file; the message names it.
 
-    ``in_loading_step`` is True when the failing step reads or decodes the
-    file (``*Init``, ``*Decode``, ``Load*``): the file itself is bad.
+    Args:
+        message (str): What failed, naming the file and the fix.
+        in_loading_step (bool): True when the failing step reads or decodes
+            the file (``*Init``, ``*Decode``, ``Load*``): the file itself is
+            bad. Defaults to False.
     """
 
     def __init__(self, message: str, in_loading_step: bool = False) -> None:
