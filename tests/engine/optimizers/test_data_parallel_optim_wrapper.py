@@ -14,6 +14,7 @@ import torch.multiprocessing as mp
 import torch.nn as nn
 from mmengine.optim import (AmpOptimWrapper, OptimWrapper, OptimWrapperDict,
                             build_optim_wrapper)
+from mmengine.registry import DefaultScope
 
 from mmkd_video.engine.optimizers import (DataParallelAmpOptimWrapper,
                                           DataParallelOptimWrapper)
@@ -168,3 +169,13 @@ def test_configs_build_them_by_type_in_our_scope():
                     optimizer=dict(type='Adam', lr=1e-4))))
     assert all(type(several[k]) is DataParallelOptimWrapper
                for k in ('student', 'critic'))
+    # a user's mmaction-scoped config names our scope (README)
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        scoped = build_optim_wrapper(model, dict(
+            type='mmkd_video.DataParallelOptimWrapper',
+            optimizer=dict(type='SGD', lr=0.1)))
+        assert type(scoped) is DataParallelOptimWrapper
+        with pytest.raises(KeyError, match='DataParallelOptimWrapper'):
+            build_optim_wrapper(model, dict(
+                type='DataParallelOptimWrapper',
+                optimizer=dict(type='SGD', lr=0.1)))
