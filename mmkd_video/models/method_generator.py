@@ -9,6 +9,14 @@ draw, so adding the term would also change the dropout masks of the arm.
 A :class:`MethodGenerator` keeps such draws on a ``torch.Generator`` of its
 own, so adding or removing a term moves no other stream.
 
+Users: ``GenerativeAttentionHead`` (posterior and prior noise, one generator
+per head: the student's and the teacher's draw independently) and
+``HolisticDistillLoss`` (the WGAN-GP interpolation alpha). What stays on the
+global stream is the student's own randomness, the same in every arm:
+dropout in its head and, for AVA detectors, mmaction2's RoI sampler (the
+teacher runs on the RoIs the student sampled). Nothing else in our models
+draws random numbers in a training step.
+
 Seeding. The generator is seeded when the module is built, from a digest of
 torch's global CPU generator state at that moment (read, not advanced) and
 a tag. MMEngine's Runner seeds the global generator (``randomness=dict(
