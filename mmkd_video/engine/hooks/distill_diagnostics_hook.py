@@ -63,8 +63,9 @@ class DistillDiagnosticsHook(Hook):
     keys already; this hook does not repeat them.
 
     Args:
-        interval (int): Training iterations between gradient diagnostics.
-            Defaults to 50.
+        interval (int): Training iterations between gradient diagnostics;
+            0 logs only the validation's attention spread (e.g. GenKD phase
+            1, whose backbone is frozen). Defaults to 50.
         task_loss_keys (Sequence[str]): The student's own loss keys.
             Defaults to ``('loss_cls',)`` (mmaction2 recognizers; AVA
             detectors: ``('loss_action_cls',)``).
@@ -78,9 +79,9 @@ class DistillDiagnosticsHook(Hook):
                  interval: int = 50,
                  task_loss_keys: Sequence[str] = ('loss_cls', ),
                  backbone: str = 'backbone') -> None:
-        if not isinstance(interval, int) or interval <= 0:
-            raise ValueError(f'interval expected a positive int, but got '
-                             f'{interval!r}')
+        if not isinstance(interval, int) or interval < 0:
+            raise ValueError(f'interval expected an int >= 0 (0: no '
+                             f'gradient diagnostics), but got {interval!r}')
         self.interval = interval
         self.task_loss_keys = tuple(task_loss_keys)
         self.backbone = backbone
@@ -93,7 +94,8 @@ class DistillDiagnosticsHook(Hook):
     # ------------------------------------------------------------------
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
-        if (runner.iter + 1) % self.interval != 0 or data_batch is None:
+        if (not self.interval or data_batch is None
+                or (runner.iter + 1) % self.interval != 0):
             return
         model = _unwrap(runner.model)
         ratios = self.gradient_ratios(model, data_batch)
@@ -119,8 +121,8 @@ class DistillDiagnosticsHook(Hook):
             raise ValueError(
                 f'DistillDiagnosticsHook: student.{self.backbone} has no '
                 'trainable parameter (frozen backbone, e.g. GenKD phase 1):'
-                ' there is no gradient ratio to measure; remove the hook or'
-                ' set `backbone=` to a trained module')
+                ' there is no gradient ratio to measure; set `interval=0` '
+                '(attention spread only) or `backbone=` to a trained module')
         excluded = _keys_of_steps_without_student(model)
         random_states = get_random_states()
         generators = method_generator_states(model)
