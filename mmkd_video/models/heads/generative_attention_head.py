@@ -38,13 +38,15 @@ def _group_norm(num_groups: int, channels: int,
     At the official widths (512 and 1024 with 32 groups, i.e. 16 and 32
     channels a group) and the demo's (128 and 256: 4 and 8) this is
     ``GroupNorm(gcd(num_groups, channels))``, the official layout. Below
-    ``num_groups * min_group_channels`` channels, plain ``gcd`` would give
-    one channel per group (16 channels -> 16 groups): the norm would then
-    z-score each channel's temporal profile on its own and erase its
-    magnitude, and the attention could not see a class coded in which
-    channels are active (measured: ``tests/models/heads/
-    test_attention_input_dependence.py``). So groups are halved until each
-    has ``min_group_channels`` (16 -> 4 groups of 4, 24 -> 6 of 4, 6 -> 1 of 6).
+    ``num_groups * min_group_channels`` channels, plain ``gcd`` gives
+    smaller groups, down to one channel a group at 32 channels and below
+    (16 channels -> 16 groups): the norm then z-scores each channel's
+    temporal profile on its own and erases its magnitude, and the attention
+    cannot see a class coded in which channels are active (measured:
+    ``tests/models/heads/test_attention_input_dependence.py``). So the
+    count drops to the largest divisor of ``channels`` that leaves
+    ``min_group_channels`` a group (16 -> 4 groups of 4, 24 -> 6 of 4,
+    6 -> 1 of 6).
     """
     groups = math.gcd(num_groups, channels)
     while groups > 1 and channels // groups < min_group_channels:
@@ -127,9 +129,9 @@ class GenerativeAttentionHead(BaseModule):
     Deviation at small widths: every GroupNorm keeps at least
     ``min_group_channels`` (4) channels a group. The official GN(32) at 512
     and 1024 channels, and GN(32) at the demo's 128 and 256, are unchanged;
-    below 128 channels ``gcd(32, C)`` groups would hold one channel each,
-    which z-scores every channel's temporal profile and leaves the
-    attention blind to how strongly a channel fires (see
+    below 128 channels ``gcd(32, C)`` groups hold fewer than 4 channels
+    (one at 32 and below), which z-scores each channel's temporal profile
+    and leaves the attention blind to how strongly a channel fires (see
     :func:`_group_norm`).
 
     ``(h, w)`` is ``pool_size`` when given (the feature is first
