@@ -57,7 +57,7 @@ class MethodGenerator(nn.Module):
             between; use the owner's class name.
 
     Examples:
-        >>> torch.manual_seed(0)
+        >>> _ = torch.manual_seed(0)
         >>> gen = MethodGenerator('Example')
         >>> before = torch.get_rng_state()
         >>> noise = gen.randn_like(torch.zeros(2, 3))
