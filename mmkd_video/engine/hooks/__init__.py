@@ -1,11 +1,13 @@
 from .channels_last_hook import ChannelsLast3dHook, conv3d_channels_last
 from .curve_plot_hook import CurvePlotHook
+from .distill_diagnostics_hook import DistillDiagnosticsHook
 from .finite_checkpoint_hook import FiniteCheckpointHook
 from .plain_checkpoint_hook import PlainCheckpointHook
 from .random_state_hook import RandomStateHook
 from .student_export_hook import StudentExportHook
 from .teacher_val_hook import TeacherValHook
 
-__all__ = ['ChannelsLast3dHook', 'CurvePlotHook', 'FiniteCheckpointHook',
+__all__ = ['ChannelsLast3dHook', 'CurvePlotHook', 'DistillDiagnosticsHook',
+           'FiniteCheckpointHook',
            'PlainCheckpointHook', 'RandomStateHook', 'StudentExportHook',
            'TeacherValHook', 'conv3d_channels_last']

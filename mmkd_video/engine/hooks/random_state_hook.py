@@ -7,7 +7,10 @@ import torch
 from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 
+from mmkd_video.models.method_generator import (method_generator_states,
+                                                set_method_generator_states)
 from mmkd_video.registry import HOOKS
 
 
@@ -44,8 +47,10 @@ class RandomStateHook(Hook):
     from the uninterrupted one. This hook:
 
     * at the end of each training epoch gathers every rank's torch (CPU and
-      CUDA), numpy and ``random`` states (one ``all_gather_object`` per
-      epoch) and writes them into the checkpoint saved right after
+      CUDA), numpy and ``random`` states and the states of the model's
+      method generators (:class:`MethodGenerator`, by module name: GenKD's
+      CVAE noise, StructKD's alpha; one ``all_gather_object`` per epoch)
+      and writes them into the checkpoint saved right after
       (``checkpoint['random_states']``, one entry per rank);
     * when resuming, restores this rank's entry at the start of the next
       training epoch; without resuming, it restores the state it captured,
@@ -70,7 +75,9 @@ class RandomStateHook(Hook):
         self._states: Optional[list] = None
 
     def after_train_epoch(self, runner) -> None:
-        self._states = all_gather_object(get_random_states())
+        state = get_random_states()
+        state['method'] = method_generator_states(_unwrap(runner.model))
+        self._states = all_gather_object(state)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         if self._states is not None:
@@ -94,4 +101,16 @@ class RandomStateHook(Hook):
 
     def before_train_epoch(self, runner) -> None:
         if self._states is not None:
-            set_random_states(self._states[get_rank()])
+            state = self._states[get_rank()]
+            set_random_states(state)
+            missing = set_method_generator_states(_unwrap(runner.model),
+                                                  state.get('method', {}))
+            if missing:
+                print_log(f'the saved random states lack the method '
+                          f'generators {missing} (checkpoint of another '
+                          'model or of an older version): they continue '
+                          'from their seed', logger='current', level=30)
+
+
+def _unwrap(model):
+    return model.module if is_model_wrapper(model) else model

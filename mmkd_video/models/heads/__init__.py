@@ -1,3 +1,4 @@
-from .generative_attention_head import GenerativeAttentionHead
+from .generative_attention_head import (GenerativeAttentionHead,
+                                        attention_spread)
 
-__all__ = ['GenerativeAttentionHead']
+__all__ = ['GenerativeAttentionHead', 'attention_spread']

@@ -14,6 +14,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmkd_video.registry import MODELS
+from ..method_generator import MethodGenerator
 
 
 def _pair(value: Union[int, Sequence[int]], name: str) -> Tuple[int, int]:
@@ -28,14 +29,59 @@ def _pair(value: Union[int, Sequence[int]], name: str) -> Tuple[int, int]:
     return value
 
 
-def _group_norm(num_groups: int, channels: int) -> nn.GroupNorm:
-    """GroupNorm whose group count divides ``channels``.
+def _group_norm(num_groups: int, channels: int,
+                min_group_channels: int = 4) -> nn.GroupNorm:
+    """GroupNorm with at most ``num_groups`` groups of at least
+    ``min_group_channels`` channels each (fewer when ``channels`` is
+    smaller); the group count divides ``channels``.
 
-    ``gcd(num_groups, channels)`` equals ``num_groups`` for the official
-    widths (512 and 1024 with 32 groups) and stays valid for small or odd
-    widths (e.g. 16 channels -> 16 groups, 24 -> 8).
+    At the official widths (512 and 1024 with 32 groups, i.e. 16 and 32
+    channels a group) and the demo's (128 and 256: 4 and 8) this is
+    ``GroupNorm(gcd(num_groups, channels))``, the official layout. Below
+    ``num_groups * min_group_channels`` channels, plain ``gcd`` gives
+    smaller groups, down to one channel a group at 32 channels and below
+    (16 channels -> 16 groups): the norm then z-scores each channel's
+    temporal profile on its own and erases its magnitude, and the attention
+    cannot see a class coded in which channels are active (measured:
+    ``tests/models/heads/test_attention_input_dependence.py``). So the
+    count drops to the largest divisor of ``channels`` that leaves
+    ``min_group_channels`` a group (16 -> 4 groups of 4, 24 -> 6 of 4,
+    6 -> 1 of 6).
     """
-    return nn.GroupNorm(math.gcd(num_groups, channels), channels)
+    groups = math.gcd(num_groups, channels)
+    while groups > 1 and channels // groups < min_group_channels:
+        groups = next(g for g in range(groups - 1, 0, -1)
+                      if channels % g == 0)
+    return nn.GroupNorm(groups, channels)
+
+
+def attention_spread(att: Tensor) -> Tensor:
+    """How much GenKD's attention changes from clip to clip.
+
+    ``mean over (c, t) of std over n of A[n, c, t]``: the standard deviation
+    across clips of each channel x time cell, averaged over cells. It is 0
+    for an attention that ignores its input (a fixed channel x time mask)
+    and at most 0.5 (cells at 0 in half the clips, at 1 in the others).
+    Note that the channel mean of ``A`` per time step hides it: the
+    GroupNorm before the shared ``Linear(L -> T)`` fixes the channel-mean
+    level, so that mean is nearly the same for every clip even when single
+    channels change a lot.
+
+    Args:
+        att (Tensor): Attention of several clips, ``[N, C, T]``, N >= 2.
+
+    Returns:
+        Tensor: A scalar (unbiased std, like ``Tensor.std``).
+
+    Examples:
+        >>> attention_spread(torch.full((4, 8, 2), 0.3))
+        tensor(0.)
+    """
+    if att.dim() != 3 or att.shape[0] < 2:
+        raise ValueError('attention_spread expected the attention of at '
+                         'least 2 clips, [N >= 2, C, T], but got '
+                         f'{list(att.shape)}')
+    return att.detach().float().std(dim=0).mean()
 
 
 def _mlp(in_features: int, hidden: int, out_features: int) -> nn.Sequential:
@@ -74,6 +120,20 @@ class GenerativeAttentionHead(BaseModule):
     latent size must equal ``C``. The final ReLU matches the non-negative
     post-ReLU backbone features being reconstructed.
 
+    Randomness: the posterior and prior noise come from
+    ``self.noise_generator`` (:class:`MethodGenerator`), a stream of the
+    head's own, so a run with GenKD draws the same student init, dropout
+    masks and augmentations from the global generators as a run without it
+    (paired arms).
+
+    Deviation at small widths: every GroupNorm keeps at least
+    ``min_group_channels`` (4) channels a group. The official GN(32) at 512
+    and 1024 channels, and GN(32) at the demo's 128 and 256, are unchanged;
+    below 128 channels ``gcd(32, C)`` groups hold fewer than 4 channels
+    (one at 32 and below), which z-scores each channel's temporal profile
+    and leaves the attention blind to how strongly a channel fires (see
+    :func:`_group_norm`).
+
     ``(h, w)`` is ``pool_size`` when given (the feature is first
     adaptive-average-pooled to that size, so the conv weights do not grow
     with ``H x W``), else the feature size itself, which reproduces the
@@ -103,7 +163,12 @@ class GenerativeAttentionHead(BaseModule):
             feature is average-pooled to before the (1, h, w) convs. None
             (default) means no pooling and kernels spanning ``feat_size``.
         num_groups (int): Upper bound of GroupNorm groups; the actual count
-            is ``gcd(num_groups, channels)``. Defaults to 32.
+            is ``gcd(num_groups, channels)``, reduced at small widths so a
+            group keeps at least ``min_group_channels`` channels (see
+            :func:`_group_norm`). Defaults to 32.
+        min_group_channels (int): Fewest channels a GroupNorm group may
+            have. Defaults to 4 (no change at 128 channels and more, so at
+            the official and demo widths).
         init_cfg (dict | list[dict], optional): Initialization config.
             Defaults to None (PyTorch's default init, as the official code).
 
@@ -125,11 +190,13 @@ class GenerativeAttentionHead(BaseModule):
                  temporal_upsample_len: Optional[int] = None,
                  pool_size: Optional[Union[int, Tuple[int, int]]] = None,
                  num_groups: int = 32,
+                 min_group_channels: int = 4,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, value in (('in_channels', in_channels),
                             ('num_frames', num_frames),
-                            ('num_groups', num_groups)):
+                            ('num_groups', num_groups),
+                            ('min_group_channels', min_group_channels)):
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f'{name} expected a positive int, but got '
                                  f'{value!r}')
@@ -158,10 +225,12 @@ class GenerativeAttentionHead(BaseModule):
                 spatial=nn.Sequential(
                     self._make_pool(),
                     nn.Conv3d(C, C_mid, kernel),
-                    _group_norm(num_groups, C_mid), nn.ReLU(inplace=True)),
+                    _group_norm(num_groups, C_mid, min_group_channels),
+                    nn.ReLU(inplace=True)),
                 temporal=nn.Sequential(
                     nn.Conv1d(C_mid, C, 3, padding=1),
-                    _group_norm(num_groups, C), nn.ReLU(inplace=True)),
+                    _group_norm(num_groups, C, min_group_channels),
+                    nn.ReLU(inplace=True)),
                 fc=nn.Linear(L, num_frames)))
 
         # Upsample the decoder's (1, h, w) map to the feature size when the
@@ -179,7 +248,7 @@ class GenerativeAttentionHead(BaseModule):
                         spatial=nn.Sequential(
                             self._make_pool(),
                             nn.Conv3d(C, C, kernel),
-                            _group_norm(num_groups, C),
+                            _group_norm(num_groups, C, min_group_channels),
                             nn.ReLU(inplace=True)),
                         mlp=_mlp(2 * C, hid, 2 * D))),
                 decoder=nn.ModuleDict(
@@ -187,8 +256,12 @@ class GenerativeAttentionHead(BaseModule):
                         mlp=_mlp(D + C, hid, C),
                         spatial=nn.Sequential(
                             nn.ConvTranspose3d(C, C, kernel), resize,
-                            _group_norm(num_groups, C),
+                            _group_norm(num_groups, C, min_group_channels),
                             nn.ReLU(inplace=True))))))
+
+        # CVAE sampling noise (posterior and prior) from a stream of its
+        # own: the global one (student init, dropout) is left untouched
+        self.noise_generator = MethodGenerator(type(self).__name__)
 
     def _make_pool(self) -> nn.Module:
         if self.pool_size is None:
@@ -248,8 +321,8 @@ class GenerativeAttentionHead(BaseModule):
         mu, logvar = encoder['mlp'](x).chunk(2, dim=-1)  # 2 x [N, T, D]
         return mu, logvar
 
-    @staticmethod
-    def reparameterize(mu: Tensor,
+    def reparameterize(self,
+                       mu: Tensor,
                        logvar: Tensor,
                        noise: Optional[Tensor] = None) -> Tensor:
         """Sample ``z = mu + noise * exp(logvar / 2)``.
@@ -258,13 +331,13 @@ class GenerativeAttentionHead(BaseModule):
             mu (Tensor): Mean, shape ``[N, T, D]``.
             logvar (Tensor): Log-variance, shape ``[N, T, D]``.
             noise (Tensor, optional): Standard normal noise like ``mu``;
-                drawn with ``torch.randn_like`` when None.
+                drawn from ``self.noise_generator`` when None.
 
         Returns:
             Tensor: ``z`` of shape ``[N, T, D]``.
         """
         if noise is None:
-            noise = torch.randn_like(mu)
+            noise = self.noise_generator.randn_like(mu)
         return mu + noise * torch.exp(0.5 * logvar)
 
     def decode(self, z: Tensor, att: Tensor) -> Tensor:
@@ -298,7 +371,8 @@ class GenerativeAttentionHead(BaseModule):
         Args:
             att (Tensor): Attention of shape ``[N, C, T]``.
             noise (Tensor, optional): Standard normal noise of shape
-                ``[N, T, C]``; drawn with ``torch.randn_like`` when None.
+                ``[N, T, C]``; drawn from ``self.noise_generator`` when
+                None.
 
         Returns:
             Tensor: ``z`` of shape ``[N, T, D]`` (``D == C``).
@@ -306,7 +380,7 @@ class GenerativeAttentionHead(BaseModule):
         self._check_att(att)
         mean = att.transpose(1, 2)  # [N, T, C]
         if noise is None:
-            noise = torch.randn_like(mean)
+            noise = self.noise_generator.randn_like(mean)
         return mean + noise
 
     def reconstruct_from_prior(self,

@@ -6,6 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_video.registry import MODELS
+from ..method_generator import MethodGenerator
 from .utils import check_ndim, check_same_shape
 
 
@@ -115,6 +116,8 @@ class HolisticDistillLoss(nn.Module):
         self.loss_weight = float(loss_weight)
         self.gp_weight = float(gp_weight)
         self.mode = mode
+        # alpha from a stream of its own (paired runs: see MethodGenerator)
+        self.alpha_generator = MethodGenerator(type(self).__name__)
 
     def _check(self, preds_S: torch.Tensor, preds_T: torch.Tensor) -> None:
         name = 'HolisticDistillLoss'
@@ -180,8 +183,7 @@ class HolisticDistillLoss(nn.Module):
         preds_S, preds_T = preds_S.detach(), preds_T.detach()
         if alpha is None:
             shape = (preds_S.shape[0], ) + (1, ) * (preds_S.dim() - 1)
-            alpha = torch.rand(
-                shape, device=preds_S.device, dtype=preds_S.dtype)
+            alpha = self.alpha_generator.rand(shape, like=preds_S)
         with torch.enable_grad():
             x_hat = alpha * preds_T + (1 - alpha) * preds_S
             x_hat.requires_grad_(True)

@@ -134,11 +134,12 @@ def test_gradient_penalty_matches_finite_differences(shape, dims):
     assert gp.item() == pytest.approx(expected, rel=1e-6)
     assert gp.item() > 1e-3  # non-trivial: the norms are not 1
 
-    # discriminator_loss draws alpha ~ U(0, 1) of shape (N, 1, ...)
-    torch.manual_seed(123)
+    # discriminator_loss draws alpha ~ U(0, 1) of shape (N, 1, ...) from
+    # the loss's own generator
+    replay = torch.Generator()
+    replay.set_state(loss.alpha_generator.get_state())
     out = loss.discriminator_loss(preds_S, preds_T)
-    torch.manual_seed(123)
-    drawn = torch.rand(alpha.shape, dtype=torch.float64)
+    drawn = torch.rand(alpha.shape, dtype=torch.float64, generator=replay)
     assert out['gp'].item() == pytest.approx(
         0.1 * 10 * finite_difference_penalty(
             critic, drawn * preds_T.detach() + (1 - drawn) * preds_S.detach()),
