@@ -23,13 +23,15 @@ Paired design, per seed ``s``:
 * method randomness (CVAE noise, the critic's interpolation) comes from the
   methods' own generators where they have them (see the losses).
 """
+import logging
 import os
 import os.path as osp
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 
 from mmkd_video.registry import MODELS
@@ -231,7 +233,14 @@ def _build(model_config: str):
     cfg = Config.fromfile(osp.join(REPO, model_config))
     with DefaultScope.overwrite_default_scope('mmkd_video'):
         model = MODELS.build(cfg.model)
-    model.init_weights()
+    # init_weights logs every parameter at INFO: keep the console short
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
     return model
 
 
