@@ -40,16 +40,27 @@ def val_curve(records: Sequence[dict]) -> List[float]:
 
 def last_epoch_means(records: Sequence[dict]) -> Dict[str, float]:
     """Mean of each training scalar over the records of the last epoch
-    (``loss``, ``loss_*``, ``diag/*``: the logger's window means)."""
+    (``loss``, ``loss_*``, ``diag/*``: the logger's window means).
+
+    ``diag/*`` scalars written without an epoch (a hook logging through the
+    visualizer at its own step) count by their last five records.
+    """
+    out = {}
     train = [r for r in records if 'epoch' in r and 'loss' in r]
-    if not train:
-        return {}
-    last = max(r['epoch'] for r in train)
-    rows = [r for r in train if r['epoch'] == last]
-    keys = sorted({k for r in rows for k in r
-                   if k.startswith(('loss', 'diag/'))})
-    return {k: sum(r[k] for r in rows if k in r) /
-            sum(1 for r in rows if k in r) for k in keys}
+    if train:
+        last = max(r['epoch'] for r in train)
+        rows = [r for r in train if r['epoch'] == last]
+        keys = sorted({k for r in rows for k in r
+                       if k.startswith(('loss', 'diag/'))})
+        for k in keys:
+            vals = [r[k] for r in rows if k in r]
+            out[k] = sum(vals) / len(vals)
+    loose = sorted({k for r in records for k in r
+                    if k.startswith('diag/') and k not in out})
+    for k in loose:
+        vals = [r[k] for r in records if k in r][-5:]
+        out[k] = sum(vals) / len(vals)
+    return out
 
 
 def read_predictions(path: str) -> Dict[str, bool]:
@@ -196,7 +207,6 @@ def write_report(out: str, arms, runs, meta: dict,
     keys = sorted({k for runs_ in runs.values() for r in runs_.values()
                    for k in r['last']})
     diag_keys = [k for k in keys if k.startswith('diag/')]
-    wanted = ['diag/grad_ratio', 'diag/att_spread', *CRITIC_KEYS]
     lines += ['| arm | loss terms | diag/* | critic |', '|---|---|---|---|']
     for arm in arms:
         by_seed = runs.get(arm.name, {})
@@ -218,7 +228,6 @@ def write_report(out: str, arms, runs, meta: dict,
         lines.append(f'| {labels[arm.name]} | {", ".join(terms)} | '
                      f'{", ".join(diags) or "not logged"} | '
                      f'{", ".join(critic) or "not logged"} |')
-    del wanted
     lines += ['', '## What this shows and what it does not', '']
     lines += meta['reading']
     lines += ['', f'![validation top-1 per arm]({osp.basename(curves_png)})',

@@ -184,11 +184,14 @@ def arena_config(config: str, epochs: int, swap_student: bool = True
         _swap_student(cfg, config)
     data = Config.fromfile(osp.join(REPO, ARENA_DATA))
     for key in ('data_root', 'ann_file_train', 'ann_file_val',
-                'ann_file_test', 'train_dataloader', 'val_dataloader',
+                'ann_file_test', 'train_pipeline', 'val_pipeline',
+                'test_pipeline', 'train_dataloader', 'val_dataloader',
                 'test_dataloader', 'val_evaluator', 'test_evaluator'):
         cfg[key] = data[key]
     old = cfg.train_cfg.max_epochs
     cfg.train_cfg.max_epochs = epochs
+    if 'max_epochs' in cfg:  # the configs' own copy, read by nothing else
+        cfg.max_epochs = epochs
     cfg.param_scheduler = _rescale_schedulers(cfg.param_scheduler, old,
                                               epochs)
     if cfg.get('custom_hooks'):
