@@ -47,7 +47,7 @@ def parse_args(argv=None):
     parser.add_argument('--arms', nargs='+', default=None,
                         help='arms to run (default: all); their primary '
                         f'controls are added. Arms: {sorted(ARMS_BY_NAME)}')
-    parser.add_argument('--epochs', type=int, default=6,
+    parser.add_argument('--epochs', type=int, default=10,
                         help='training epochs of every student arm')
     parser.add_argument('--teacher-epochs', type=int, default=16)
     parser.add_argument('--jobs', type=int, default=2,
@@ -213,8 +213,8 @@ def report(args, arms):
         f'{args.teacher_epochs} epochs): val top-1 {t_val:.1f}, test '
         f'{t_test:.1f}, final training loss '
         f'{teacher["last"].get("loss_cls", float("nan")):.3f}.',
-        f'- Student alone (R3D-18 w8, 2D stem and early stages, 0.50 M '
-        f'params; {args.epochs} epochs, {len(s_val)} seeds): val top-1 '
+        f'- Student alone (R3D-18 w8, 3D kernels in the last stage only, '
+        f'0.44 M params; {args.epochs} epochs, {len(s_val)} seeds): val top-1 '
         f'{mean(s_val):.1f} (per seed {", ".join(f"{v:.1f}" for v in s_val)}'
         f'), test {mean(s_test):.1f}, final training loss '
         f'{mean(s_loss):.3f} against ln 10 = {ln_k:.3f}.',
