@@ -244,7 +244,11 @@ def report(args, arms):
         f'- Runs finished: {sum(len(v) for v in runs.values())}; wall time '
         f'per run (train + test) {mean(times):.0f} s on average '
         f'(min {min(times) if times else float("nan"):.0f}, max '
-        f'{max(times) if times else float("nan"):.0f}).',
+        f'{max(times) if times else float("nan"):.0f}); at that cost all '
+        f'{len(ARMS_BY_NAME)} arms x 5 seeds take ~'
+        f'{len(ARMS_BY_NAME) * 5 * mean(times) / args.jobs / 60:.0f} min '
+        f'with {args.jobs} processes (plus the teacher and GenKD phase 1, '
+        'once).',
     ]
     reading = [
         '- Each interval is about the mean effect over seeds of this setup '
