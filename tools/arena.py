@@ -33,7 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mmengine.config import Config
 
-from mmkd_video.apis.arena_report import collect_run, write_report
+from mmkd_video.apis.arena_report import (collect_run, update_readme,
+                                          write_report)
 from mmkd_video.apis.arena_runs import (ARMS_BY_NAME, DATA_ARGS, GENKD_P1,
                                         REPO, TEACHER, arena_config,
                                         arm_options, save_student_inits,
@@ -60,6 +61,9 @@ def parse_args(argv=None):
     parser.add_argument('--out', default='docs/arena.md')
     parser.add_argument('--title', default='Distillation arena '
                         '(recognition, generated motion classes)')
+    parser.add_argument('--readme', default=None,
+                        help='also write the tables into this README, '
+                        'between its arena markers')
     parser.add_argument('--report-only', action='store_true',
                         help='write the report from the finished runs')
     return parser.parse_args(argv)
@@ -273,6 +277,9 @@ def report(args, arms):
                 reading=reading)
     paths = write_report(args.out, arms, runs, meta, labels)
     print('\n'.join(open(paths[0]).read().splitlines()[:60]))
+    if args.readme:
+        update_readme(args.readme, paths[0])
+        paths.append(args.readme)
     print('written:', ', '.join(paths))
 
 

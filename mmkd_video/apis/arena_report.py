@@ -292,3 +292,39 @@ def _plot_forest(path, comps, labels) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+README_BEGIN = '<!-- arena tables: written by tools/arena.py --readme -->'
+README_END = '<!-- end of arena tables -->'
+
+
+def tables_of(report: str) -> str:
+    """The per-arm and the paired tables of a report (Markdown)."""
+    out, keep = [], False
+    for line in report.splitlines():
+        if line.startswith('## '):
+            keep = line.startswith(('## Teacher', '## Test top-1',
+                                    '## Paired'))
+            if keep:
+                out += ['', '#' + line]  # one level down inside the README
+            continue
+        if keep and (line.startswith(('|', '- ')) or not line.strip()):
+            out.append(line)
+    return '\n'.join(out).strip() + '\n'
+
+
+def update_readme(readme: str, report_path: str) -> None:
+    """Replace the README's block between the arena markers with the
+    report's tables (the markers must be there: one error otherwise)."""
+    with open(readme) as f:
+        text = f.read()
+    if README_BEGIN not in text or README_END not in text:
+        raise ValueError(f'{readme} has no arena block: add the lines '
+                         f'{README_BEGIN!r} and {README_END!r} where the '
+                         'tables go')
+    with open(report_path) as f:
+        tables = tables_of(f.read())
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    with open(readme, 'w') as f:
+        f.write(head + README_BEGIN + '\n' + tables + README_END + tail)

@@ -89,3 +89,22 @@ def test_report_numbers_and_not_logged(tmp_path):
     assert student_row.count('not logged') == 2
     for path in paths[1:]:
         assert os.path.getsize(path) > 1000  # the PNGs were drawn
+
+
+def test_readme_block_is_replaced_by_the_tables(tmp_path):
+    from mmkd_video.apis.arena_report import (README_BEGIN, README_END,
+                                              update_readme)
+    report = tmp_path / 'arena.md'
+    report.write_text('# t\n\n## Design\n\n- not copied\n\n## Test top-1 '
+                      'per arm\n\nprose\n\n| a | b |\n|---|---|\n| 1 | 2 |\n'
+                      '\n## Diagnostics\n\n| x |\n')
+    readme = tmp_path / 'README.md'
+    readme.write_text(f'intro\n{README_BEGIN}\nold\n{README_END}\nrest\n')
+    update_readme(str(readme), str(report))
+    text = readme.read_text()
+    assert '| 1 | 2 |' in text and 'old' not in text
+    assert 'not copied' not in text and '| x |' not in text
+    assert text.startswith('intro\n') and text.endswith('rest\n')
+    (tmp_path / 'bare.md').write_text('no markers\n')
+    with pytest.raises(ValueError, match='no arena block'):
+        update_readme(str(tmp_path / 'bare.md'), str(report))
