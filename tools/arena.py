@@ -35,10 +35,10 @@ from mmengine.config import Config
 
 from mmkd_video.apis.arena_report import (collect_run, update_readme,
                                           write_report)
-from mmkd_video.apis.arena_runs import (ARMS_BY_NAME, DATA_ARGS, GENKD_P1,
-                                        REPO, TEACHER, arena_config,
-                                        arm_options, save_student_inits,
-                                        select_arms)
+from mmkd_video.apis.arena_runs import (ARMS, ARMS_BY_NAME, DATA_ARGS,
+                                        GENKD_P1, REPO, TEACHER,
+                                        arena_config, arm_options,
+                                        save_student_inits, select_arms)
 
 
 def parse_args(argv=None):
@@ -268,6 +268,10 @@ def report(args, arms):
         '- Several rows are tested at once; no correction for multiple '
         'comparisons is applied: one interval in twenty excludes 0 by '
         'chance.',
+        '- Run times are wall times on the machine that ran them, with '
+        'whatever else it was running (load average '
+        f'{os.getloadavg()[1]:.1f} over the 5 minutes before this report, '
+        f'{os.cpu_count()} CPUs).',
     ]
     command = 'python tools/arena.py ' + ' '.join(
         a for a in sys.argv[1:] if a != '--report-only')
@@ -275,7 +279,8 @@ def report(args, arms):
                 when=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
                 work_dir=args.work_dir, design=design, bar=bar,
                 reading=reading)
-    paths = write_report(args.out, arms, runs, meta, labels)
+    # every arm gets a row: the ones this run did not train read "not run"
+    paths = write_report(args.out, list(ARMS), runs, meta, labels)
     print('\n'.join(open(paths[0]).read().splitlines()[:60]))
     if args.readme:
         update_readme(args.readme, paths[0])
