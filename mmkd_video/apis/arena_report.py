@@ -101,11 +101,11 @@ def _fmt(value: float, digits: int = 1) -> str:
         f'{value:.{digits}f}'
 
 
-def _mean_sd(values: Sequence[float]) -> str:
+def _mean_sd(values: Sequence[float], digits: int = 1) -> str:
     if not values:
         return 'not run'
     s = summarize(values)
-    return f'{s.mean:.1f} ± {_fmt(s.sd)}'
+    return f'{s.mean:.{digits}f} ± {_fmt(s.sd, digits)}'
 
 
 def comparisons(arms, runs: Mapping[str, Mapping[int, dict]],
@@ -173,7 +173,7 @@ def write_report(out: str, arms, runs, meta: dict,
         task = [v for v in task if not math.isnan(v)]
         lines.append(
             f'| {labels[arm.name]} | {len(seeds)} | {_mean_sd(test)} | '
-            f'{_mean_sd(val)} | {_mean_sd(task) if task else "n/a"} | '
+            f'{_mean_sd(val)} | {_mean_sd(task, 2) if task else "n/a"} | '
             f'{", ".join(f"{v:.1f}" for v in test)} |')
     lines += ['', '## Paired differences against the matched control', '',
               'd_s = top-1(arm, seed s) - top-1(control, seed s) on the '
