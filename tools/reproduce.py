@@ -1,5 +1,10 @@
 """A paper's ablation over seeds on the generated set, as a Markdown table.
 
+Superseded for evidence by ``tools/arena.py`` (a 700/400/400-clip arena with
+a held-out test split, one saved student initialisation per seed shared by
+every arm, paired differences against matched controls with t-intervals).
+This tool keeps the demo set's unpaired tables of the README's history.
+
 ``genkd``: the student alone (no KD), + Feature Representation only (the
 student's attention neck and CVAE, no teacher term), + Attention
 Distillation, + Generative Distillation, the full method, and logit KD for

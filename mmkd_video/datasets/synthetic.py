@@ -422,7 +422,7 @@ class ClipInfo:
         class_name (str): Class name.
         group (int): 1-based group (shared appearance, as UCF101's groups).
         clip (int): 1-based clip index inside the group.
-        split (str): ``'train'`` or ``'val'``.
+        split (str): ``'train'``, ``'val'`` or ``'test'``.
     """
     label: int
     class_name: str
@@ -438,11 +438,13 @@ class ClipInfo:
 
 def plan_clips(num_classes: int = 10, videos_per_class: int = 30,
                clips_per_group: int = 4,
-               val_ratio: float = 0.3) -> List[ClipInfo]:
+               val_ratio: float = 0.3,
+               test_ratio: float = 0.) -> List[ClipInfo]:
     """Lay out the clips: classes x groups x clips, split by group.
 
     As UCF101's split 1 (groups 1-7 test, 8-25 train), the first groups are
-    validation, the rest training, so no appearance is in both.
+    validation, the next ones (with ``test_ratio``) a held-out test split,
+    the rest training, so no appearance is in two splits.
 
     Args:
         num_classes (int): Number of classes. Defaults to 10.
@@ -451,6 +453,10 @@ def plan_clips(num_classes: int = 10, videos_per_class: int = 30,
             there are at least two groups. Defaults to 4.
         val_ratio (float): Fraction of groups for validation, at least one
             group each side. Defaults to 0.3.
+        test_ratio (float): Fraction of groups for a held-out test split
+            (at least one group when > 0), used only for a final table
+            whose settings were chosen on val. Defaults to 0 (no test
+            split: the layouts' val lists double as test lists).
 
     Returns:
         list[ClipInfo]: Sorted by label, group, clip.
@@ -461,17 +467,28 @@ def plan_clips(num_classes: int = 10, videos_per_class: int = 30,
                          f'one group each), got {videos_per_class}')
     if not 0. < val_ratio < 1.:
         raise ValueError(f'val_ratio must be in (0, 1), got {val_ratio}')
+    if not 0. <= test_ratio < 1. - val_ratio:
+        raise ValueError('test_ratio must be in [0, 1 - val_ratio), got '
+                         f'{test_ratio} with val_ratio {val_ratio}')
     per_group = max(1, min(clips_per_group, videos_per_class // 2))
     num_groups = math.ceil(videos_per_class / per_group)
     num_val = min(max(1, round(num_groups * val_ratio)), num_groups - 1)
+    num_test = 0 if test_ratio == 0 else max(1, round(num_groups *
+                                                      test_ratio))
+    if num_val + num_test >= num_groups:
+        raise ValueError(
+            f'{num_groups} groups per class cannot hold {num_val} val and '
+            f'{num_test} test groups and leave one for training; raise '
+            'videos_per_class or lower val_ratio/test_ratio')
     names = class_names(num_classes)
     plan = []
     for label, name in enumerate(names):
         for k in range(videos_per_class):
             group = k // per_group + 1
+            split = ('val' if group <= num_val else
+                     'test' if group <= num_val + num_test else 'train')
             plan.append(
-                ClipInfo(label, name, group, k % per_group + 1,
-                         'val' if group <= num_val else 'train'))
+                ClipInfo(label, name, group, k % per_group + 1, split))
     return plan
 
 
@@ -543,7 +560,7 @@ class _LayoutWriter:
         self.root = root
         self.names = names
         self.ext = ext
-        self.lines = {'train': [], 'val': []}
+        self.lines = {'train': [], 'val': [], 'test': []}
 
     def add(self, clip: ClipInfo, frames: np.ndarray, fps: float) -> None:
         raise NotImplementedError
@@ -552,7 +569,16 @@ class _LayoutWriter:
         raise NotImplementedError
 
     def _info(self, ann_train: str, ann_val: str, prefix_train: str,
-              prefix_val: str, **extra) -> dict:
+              prefix_val: str, ann_test: Optional[str] = None,
+              **extra) -> dict:
+        if self.lines['test']:
+            if ann_test is None:
+                raise ValueError(f'the {self.layout} layout has no test '
+                                 'split files; use test_ratio=0')
+            extra.update(
+                ann_file_test=_write_lines(
+                    osp.join(self.root, ann_test), self.lines['test']),
+                num_test=len(self.lines['test']))
         info = dict(
             layout=self.layout,
             data_root=self.root,
@@ -582,7 +608,7 @@ class _UCF101Writer(_LayoutWriter):
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
-        self.official = {'train': [], 'val': []}
+        self.official = {'train': [], 'val': [], 'test': []}
 
     def add(self, clip, frames, fps):
         rel = f'{clip.class_name}/{clip.stem}.{self.ext}'
@@ -597,6 +623,7 @@ class _UCF101Writer(_LayoutWriter):
         return self._info(
             'ucf101_train_split_1_videos.txt',
             'ucf101_val_split_1_videos.txt', 'videos', 'videos',
+            ann_test='ucf101_test_split_1_videos.txt',
             class_ind=self._class_ind(),
             trainlist=_write_lines(
                 osp.join(annotations, 'trainlist01.txt'),
@@ -619,9 +646,10 @@ class _HMDB51Writer(_LayoutWriter):
         write_video(
             osp.join(self.root, 'videos', clip.class_name, name), frames, fps)
         self.lines[clip.split].append(f'{clip.class_name}/{name} {clip.label}')
-        # HMDB51 split files: 1 = train, 2 = test.
+        # HMDB51 split files: 1 = train, 2 = test, 0 = neither (our
+        # held-out test split, listed in its own file)
         self.per_class[clip.class_name].append(
-            f'{name} {1 if clip.split == "train" else 2}')
+            f'{name} {dict(train=1, val=2, test=0)[clip.split]}')
 
     def finish(self):
         for name, lines in self.per_class.items():
@@ -631,6 +659,7 @@ class _HMDB51Writer(_LayoutWriter):
         return self._info(
             'hmdb51_train_split_1_videos.txt',
             'hmdb51_val_split_1_videos.txt', 'videos', 'videos',
+            ann_test='hmdb51_test_split_1_videos.txt',
             class_ind=self._class_ind())
 
 
@@ -648,7 +677,8 @@ class _KineticsWriter(_LayoutWriter):
     def finish(self):
         return self._info(
             'kinetics400_train_list_videos.txt',
-            'kinetics400_val_list_videos.txt', 'videos_train', 'videos_val')
+            'kinetics400_val_list_videos.txt', 'videos_train', 'videos_val',
+            ann_test='kinetics400_test_list_videos.txt')
 
 
 class _RawframesWriter(_LayoutWriter):
@@ -665,6 +695,7 @@ class _RawframesWriter(_LayoutWriter):
         return self._info(
             'ucf101_train_split_1_rawframes.txt',
             'ucf101_val_split_1_rawframes.txt', 'rawframes', 'rawframes',
+            ann_test='ucf101_test_split_1_rawframes.txt',
             class_ind=self._class_ind(), filename_tmpl=RAWFRAME_TMPL)
 
 
@@ -686,6 +717,7 @@ def generate_dataset(out_dir: str,
                      ext: Optional[str] = None,
                      clips_per_group: int = 4,
                      val_ratio: float = 0.3,
+                     test_ratio: float = 0.,
                      fps: float = 25.) -> dict:
     """Write a synthetic action-recognition set in mmaction2's layouts.
 
@@ -721,6 +753,10 @@ def generate_dataset(out_dir: str,
         clips_per_group (int): Clips sharing one scene (background and
             distractor). Defaults to 4.
         val_ratio (float): Fraction of groups held out. Defaults to 0.3.
+        test_ratio (float): Fraction of groups in a held-out test split
+            (``ann_file_test``, ``num_test`` in the returned dict); the test
+            clips of the kinetics layout sit in ``videos_test/``. Defaults
+            to 0 (no test split).
         fps (float): Frame rate written into the videos. Defaults to 25.
 
     Returns:
@@ -742,7 +778,7 @@ def generate_dataset(out_dir: str,
         raise ValueError(f'num_frames must be >= 2, got {num_frames}')
     out_dir = osp.abspath(out_dir)
     plan = plan_clips(num_classes, videos_per_class, clips_per_group,
-                      val_ratio)
+                      val_ratio, test_ratio)
     names = class_names(num_classes)
     chosen = LAYOUTS if layout == 'all' else (layout, )
     writers = {}

@@ -110,6 +110,35 @@ def test_plan_is_balanced_and_split_by_group():
 
 
 # ---------------------------------------------------------------- motion
+def test_held_out_test_split_by_group(tmp_path):
+    # the arena's plan: 30 groups of 5 per class, 8 val, 8 test, 14 train
+    plan = plan_clips(num_classes=10, videos_per_class=150,
+                      clips_per_group=5, val_ratio=0.27, test_ratio=0.27)
+    counts = {s: sum(c.split == s for c in plan)
+              for s in ('train', 'val', 'test')}
+    assert counts == {'train': 700, 'val': 400, 'test': 400}
+    groups = {s: {c.group for c in plan if c.split == s} for s in counts}
+    assert not groups['test'] & (groups['train'] | groups['val'])
+    with pytest.raises(ValueError, match='test_ratio'):
+        plan_clips(val_ratio=0.5, test_ratio=0.5)
+    with pytest.raises(ValueError, match='cannot hold'):
+        plan_clips(videos_per_class=4, clips_per_group=2, val_ratio=0.3,
+                   test_ratio=0.3)
+    # no test_ratio: no test clips, the default plan is unchanged
+    assert not any(c.split == 'test' for c in plan_clips())
+    info = generate_dataset(str(tmp_path), num_classes=2, videos_per_class=6,
+                            num_frames=4, size=32, clips_per_group=2,
+                            val_ratio=0.34, test_ratio=0.34)
+    assert (info['num_train'], info['num_val'], info['num_test']) == \
+        (4, 4, 4)
+    with open(info['ann_file_test']) as f:
+        test_lines = f.read().splitlines()
+    with open(info['ann_file_val']) as f:
+        val_lines = f.read().splitlines()
+    assert len(test_lines) == 4 and not set(test_lines) & set(val_lines)
+    assert all('_g02_' in line for line in test_lines)  # group 2 of 3
+
+
 def test_motion_states_follow_the_class():
     size, frames = 64, 16
     rng = np.random.default_rng(0)

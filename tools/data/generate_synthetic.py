@@ -54,6 +54,10 @@ def parse_args(argv=None):
         '--val-ratio', type=float, default=0.3,
         help='fraction of groups held out for validation (default: 0.3)')
     parser.add_argument(
+        '--test-ratio', type=float, default=0.,
+        help='fraction of groups in a held-out test split, for a final '
+        'table only (default: 0, no test split)')
+    parser.add_argument(
         '--fps', type=float, default=25., help='frame rate in the files')
     ava = parser.add_argument_group('--layout ava (30 fps, 96-px frames '
                                     'unless --size is given)')
@@ -110,16 +114,20 @@ def main(argv=None):
             ext=args.ext,
             clips_per_group=args.clips_per_group,
             val_ratio=args.val_ratio,
+            test_ratio=args.test_ratio,
             fps=args.fps)
     except ValueError as exc:  # bad argument values: no traceback
         raise SystemExit(f'generate_synthetic.py: error: {exc}')
     layouts = ({k: v for k, v in info.items() if isinstance(v, dict)}
                if args.layout == 'all' else {args.layout: info})
     for name, item in layouts.items():
-        print(f'{name}: {item["num_train"]} train + {item["num_val"]} val '
-              f'clips, {item["num_classes"]} classes in {item["data_root"]}')
+        test = f' + {item["num_test"]} test' if 'num_test' in item else ''
+        print(f'{name}: {item["num_train"]} train + {item["num_val"]} val'
+              f'{test} clips, {item["num_classes"]} classes in '
+              f'{item["data_root"]}')
         print('  ' + json.dumps(
-            {k: item[k] for k in ('ann_file_train', 'ann_file_val')},
+            {k: item[k] for k in ('ann_file_train', 'ann_file_val',
+                                  'ann_file_test') if k in item},
             indent=None))
     print(f'done in {time.time() - start:.1f} s')
 
