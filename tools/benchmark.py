@@ -11,16 +11,26 @@ warm-up and with the phases interleaved in a shuffled order every iteration
 * (b) a teacher inference step: tensor mode up to the distiller's
   ``teacher_stage``, ``no_grad``, on already preprocessed inputs;
 * (c) the full distillation ``train_step`` (every optimizer of the method);
-* (m) the method's own modules: the train steps of the optimizers that do
-  not own the task loss (StructKD's critic, GenKD's CVAE), i.e. their
-  losses, backward and update, on the records of one forward (made once per
-  batch, untimed), as inside (c);
+* (m) the method's own trainable modules (those the optimizers that do not
+  own the task loss train: StructKD's critic, GenKD's CVAE), all their
+  compute in a step, timed directly on the records of one forward (made
+  once per batch, untimed), as inside (c):
+
+  - the train steps of those optimizers: losses, backward, update;
+  - inside the task step, the losses that own such modules (StructKD's
+    generator term through the critic): forward and backward to their
+    inputs. A task-step loss that only reads a derived value of such a
+    module (GenKD's prior reconstruction) is not counted in (m);
 * (d) separately, the data pipeline alone: the config's train dataloader
   (its workers) iterated without a model.
 
 It reports medians, the overhead ratio c / (a + b) (c / a for a teacher
 cache config, whose teacher does not run), the framework's share
-c / (a + b + m), clips/s, and the peak memory of
+c / (a + b + m), clips/s, and the peak memory of each phase. With
+``--repeats R`` the timed iterations run as R blocks; each block gives its
+own ratios, and the table shows their mean ± sd over the blocks (the JSON
+also holds each block's ratios and a 95 % t-interval of the mean), so a
+target can be judged against the spread. The peak memory of
 each phase, each measured in its own fresh process (peak RSS over the
 process's RSS before the models are built on CPU; ``max_memory_allocated``
 on CUDA).
@@ -103,6 +113,10 @@ def parse_args(argv=None):
                         "this text, e.g. 'AVA'")
     parser.add_argument('--iters', type=int, default=20,
                         help='timed iterations per phase (default: 20)')
+    parser.add_argument('--repeats', type=int, default=1,
+                        help='timed blocks of --iters iterations each; the '
+                        'ratios are reported as mean ± sd over the blocks '
+                        '(default: 1)')
     parser.add_argument('--warmup', type=int, default=3,
                         help='untimed iterations first (default: 3)')
     parser.add_argument('--data-batches', type=int, default=20,
@@ -270,6 +284,81 @@ def method_step_calls(distiller, optim_wrapper, batches) -> list:
     return calls
 
 
+def _method_params(distiller, optim_wrapper) -> set:
+    """ids of the parameters owned by the optimizers of the steps without
+    ``task_loss`` (the method's own modules)."""
+    ids = set()
+    for step in distiller.train_steps:
+        if not step['task_loss']:
+            wrapper = distiller._wrapper_for(optim_wrapper,
+                                             step['optim_wrapper'])
+            ids |= {id(p) for group in wrapper.optimizer.param_groups
+                    for p in group['params']}
+    return ids
+
+
+def _resolve(distiller, records, ref, cache):
+    """The value of a reference (``student.x``, ``teacher.x``,
+    ``derived[.key]``) on ``records``, as the distiller resolves it."""
+    head, _, key = ref.partition('.')
+    if head in ('student', 'teacher'):
+        return records[head][key]
+    if head not in cache:
+        d = distiller.derived[head]
+        kwargs = {a: _resolve(distiller, records, r, cache)
+                  for a, r in d['inputs'].items()}
+        kwargs.update({a: distiller._module_at(p)
+                       for a, p in d.get('module_inputs', {}).items()})
+        fn = getattr(distiller._derived_module(head),
+                     d.get('method', 'forward'))
+        cache[head] = fn(**kwargs)
+    return cache[head][key] if key else cache[head]
+
+
+def method_pass_calls(distiller, optim_wrapper, batches) -> list:
+    """(m), task-step part, for each batch: the task step's losses that
+    own parameters of the method's own optimizers (StructKD's generator term
+    through the critic), forward and backward to their inputs, on leaf
+    copies of their inputs (resolved here, untimed, without autograd), with
+    the task step's parameters trainable as in ``train_step``. Empty when no
+    such loss exists."""
+    task = next(s for s in distiller.train_steps if s['task_loss'])
+    owned = _method_params(distiller, optim_wrapper)
+    names = [(name, method) for name, method in task['losses'].items()
+             if any(id(p) in owned
+                    for p in distiller.distill_losses[name].parameters())]
+    if not names:
+        return []
+    if distiller._step_params is None:
+        distiller._collect_step_params(optim_wrapper)
+    wrapper = distiller._wrapper_for(optim_wrapper, task['optim_wrapper'])
+    others = distiller._step_params[task['optim_wrapper']]
+    calls = []
+    for batch in batches:
+        with torch.no_grad():
+            data = distiller.data_preprocessor(batch, True)
+            _, records = distiller.run_models(data['inputs'],
+                                               data['data_samples'])
+            cache = {}
+            inputs = [(getattr(distiller.distill_losses[name], method),
+                       {a: _resolve(distiller, records, r, cache)
+                        for a, r in distiller.loss_inputs[name].items()})
+                      for name, method in names]
+
+        def call(inputs=inputs):
+            with distiller._only_step_params_trainable(others), \
+                    wrapper.optim_context(distiller):
+                for fn, kwargs in inputs:
+                    leaves = {a: v.detach().requires_grad_(
+                        v.is_floating_point()) for a, v in kwargs.items()}
+                    out = fn(**leaves)
+                    out = sum(out.values()) if isinstance(out, dict) else out
+                    grads = [v for v in leaves.values() if v.requires_grad]
+                    torch.autograd.grad(out, grads, allow_unused=True)
+        calls.append(call)
+    return calls
+
+
 def time_steps(cfg, args):
     """(a), (b), (c) interleaved; returns medians in seconds and metadata."""
     device = args.device
@@ -281,6 +370,7 @@ def time_steps(cfg, args):
     batches = fetch_batches(cfg, 4)
     teacher_runs = teacher_forward_calls(distiller, batches)
     method_runs = method_step_calls(distiller, optim_c, batches)
+    pass_runs = method_pass_calls(distiller, optim_c, batches)
 
     def step_a(i):
         student.train_step(batches[i % len(batches)], optim_a)
@@ -293,17 +383,20 @@ def time_steps(cfg, args):
         distiller.train_step(batches[i % len(batches)], optim_c)
 
     def step_m(i):
-        method_runs[i % len(batches)]()
+        if method_runs:
+            method_runs[i % len(batches)]()
+        if pass_runs:
+            pass_runs[i % len(batches)]()
 
     phases = dict(student=step_a, distill=step_c)
     if teacher is not None:
         phases['teacher'] = step_b
-    if method_runs:
+    if method_runs or pass_runs:
         phases['method'] = step_m
     times = {name: [] for name in phases}
     order = list(phases)
     rng = random.Random(0)
-    for i in range(args.warmup + args.iters):
+    for i in range(args.warmup + args.iters * args.repeats):
         rng.shuffle(order)
         for name in order:
             _sync(device)
@@ -312,8 +405,11 @@ def time_steps(cfg, args):
             _sync(device)
             if i >= args.warmup:
                 times[name].append(time.perf_counter() - start)
+    blocks = [{k: statistics.median(v[r * args.iters:(r + 1) * args.iters])
+               for k, v in times.items()} for r in range(args.repeats)]
     return dict(
         median_s={k: statistics.median(v) for k, v in times.items()},
+        block_median_s=blocks,
         batch_size=len(batches[0]['inputs']),
         teacher_stage=distiller.teacher_stage,
         cached=distiller.teacher_cache is not None,
@@ -483,6 +579,8 @@ def benchmark(config, args, method=None):
         ratio_framework=c / (a + b + m), ratio_to_student=c / a,
         train_clips_s=steps['batch_size'] / c, data_clips_s=data_clips_s)
     result['data_over_train'] = data_clips_s / result['train_clips_s']
+    if args.repeats > 1:
+        result['repeats'] = spread_over_blocks(steps['block_median_s'])
     if not args.no_memory:
         mem = memory_in_subprocesses(config, args, steps['teacher_stage'],
                                      'teacher' in med)
@@ -490,6 +588,26 @@ def benchmark(config, args, method=None):
                       teacher_mb=mem.get('teacher', 0.),
                       distill_mb=mem['distill'])
     return result
+
+
+# t(0.975, n - 1) for n = 2..10 blocks
+_T975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447,
+         8: 2.365, 9: 2.306, 10: 2.262}
+
+
+def spread_over_blocks(blocks) -> dict:
+    """Per timed block: c/(a+b) and c/(a+b+m) from the block's medians;
+    their mean, sd and 95 % t-interval of the mean over the blocks."""
+    out = {}
+    for key, with_m in (('ratio', False), ('ratio_framework', True)):
+        values = [b['distill'] / (b['student'] + b.get('teacher', 0.)
+                                  + (b.get('method', 0.) if with_m else 0.))
+                  for b in blocks]
+        mean, sd = statistics.mean(values), statistics.stdev(values)
+        half = _T975.get(len(values), 1.96) * sd / len(values)**0.5
+        out[key] = dict(blocks=values, mean=mean, sd=sd,
+                        ci95=[mean - half, mean + half])
+    return out
 
 
 # ----------------------------------------------------------------------
@@ -512,10 +630,15 @@ def table_row(r: dict) -> str:
     else:
         mem, fits = 'not measured', '-'
     method_ms = f"{r['method_ms']:.1f}" if r.get('method_ms') else '-'
-    framework = r.get('ratio_framework', r['ratio'])
+    ratio = f"{r['ratio']:.3f}"
+    framework = f"{r.get('ratio_framework', r['ratio']):.3f}"
+    if r.get('repeats'):  # mean ± sd over the timed blocks
+        ratio, framework = (
+            f"{r['repeats'][k]['mean']:.3f} ± {r['repeats'][k]['sd']:.3f}"
+            for k in ('ratio', 'ratio_framework'))
     return (f"| {r['method']} | {r['student_ms']:.1f} | "
             f"{r['teacher_ms']:.1f} | {method_ms} | {r['distill_ms']:.1f} | "
-            f"{r['ratio']:.3f} | {framework:.3f} | "
+            f"{ratio} | {framework} | "
             f"{r['ratio_to_student']:.3f} | "
             f"{r['train_clips_s']:.1f} | {r['data_clips_s']:.1f} | "
             f"{r['data_over_train']:.1f} | {mem} | {fits} |")
@@ -579,7 +702,8 @@ def run_all(args):
         config_args = cache_args(config, args, cache_root)
         with tempfile.NamedTemporaryFile(suffix='.json') as out:
             cmd = [sys.executable, osp.abspath(__file__), config, '--json',
-                   out.name, '--iters', str(args.iters), '--warmup',
+                   out.name, '--iters', str(args.iters), '--repeats',
+                   str(args.repeats), '--warmup',
                    str(args.warmup), '--data-batches',
                    str(args.data_batches), '--device', args.device]
             cmd += ['--no-memory'] if args.no_memory else []

@@ -102,3 +102,58 @@ def test_markdown_replaces_only_its_section(tmp_path):
 def test_amp_needs_cuda():
     with pytest.raises(SystemExit):
         benchmark.parse_args([GENKD, '--amp', 'bfloat16'])
+
+
+def test_method_pass_is_the_generator_term_through_the_critic(data_root):
+    # StructKD Ho: the task step's part of (m) is the loss that owns the
+    # critic (its generator term), forward and backward to its inputs; it
+    # reaches the student map and gives no parameter a gradient
+    import torch
+    from mmengine.optim import build_optim_wrapper
+    args = benchmark.parse_args([
+        osp.join(REPO, STRUCTKD_HO), '--random-teacher', '--cfg-options',
+        f'data_root={data_root}', 'train_dataloader.batch_size=2',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False'])
+    cfg = benchmark.load_config(args.config, args)
+    distiller = benchmark.build_distiller(cfg, 'cpu')
+    optim = build_optim_wrapper(distiller, cfg.optim_wrapper)
+    batches = benchmark.fetch_batches(cfg, 1, num_workers=0)
+    ho = distiller.distill_losses.ho
+    seen = []
+    forward = ho.forward
+
+    def spy(preds_S, preds_T):
+        seen.append(preds_S)
+        return forward(preds_S, preds_T)
+
+    ho.forward = spy
+    (call, ) = benchmark.method_pass_calls(distiller, optim, batches)
+    call()
+    (preds_S, ) = seen
+    assert preds_S.requires_grad and preds_S.shape[1] == 10
+    assert all(p.grad is None for p in distiller.parameters())
+    # Pi and Pa read no module of another optimizer: not in (m)
+    kd = benchmark.load_config(osp.join(REPO, KD), args)
+    kd_distiller = benchmark.build_distiller(kd, 'cpu')
+    assert benchmark.method_pass_calls(
+        kd_distiller, build_optim_wrapper(kd_distiller, kd.optim_wrapper),
+        batches) == []
+
+
+def test_repeats_give_mean_sd_and_interval():
+    blocks = [dict(student=1., teacher=1., method=0.5, distill=2.6),
+              dict(student=1., teacher=1., method=0.5, distill=2.4)]
+    spread = benchmark.spread_over_blocks(blocks)
+    assert spread['ratio']['blocks'] == pytest.approx([1.3, 1.2])
+    assert spread['ratio_framework']['mean'] == pytest.approx(1.0)
+    sd = spread['ratio_framework']['sd']
+    assert sd == pytest.approx(0.2 / 2.5 / 2**0.5)
+    assert spread['ratio_framework']['ci95'] == pytest.approx(
+        [1 - 12.706 * sd / 2**0.5, 1 + 12.706 * sd / 2**0.5])
+    row = benchmark.table_row(dict(
+        method='Ho', student_ms=1., teacher_ms=1., distill_ms=2.5,
+        method_ms=0.5, ratio=1.25, ratio_framework=1.0, ratio_to_student=2.5,
+        train_clips_s=1., data_clips_s=2., data_over_train=2.,
+        repeats=spread))
+    assert '| 1.250 ± 0.071 | 1.000 ± 0.057 |' in row

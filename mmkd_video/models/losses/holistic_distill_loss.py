@@ -4,8 +4,10 @@ from typing import Dict, Optional, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils import parametrize
 
 from mmkd_video.registry import MODELS
+
 from ..method_generator import MethodGenerator
 from .utils import check_ndim, check_same_shape
 
@@ -51,7 +53,11 @@ class HolisticDistillLoss(nn.Module):
     independently (no batch statistics: no BatchNorm in train mode, as
     WGAN-GP requires;
     :class:`StructKDDiscriminator` has none, unlike the official master
-    branch's input BatchNorm). ``adv_d`` and ``gp`` are meant to be summed
+    branch's input BatchNorm). The critic step's two calls (on ``[S; T]``
+    and on :math:`\hat x`) share one spectral-normed weight
+    (``torch.nn.utils.parametrize.cached``): one power iteration per critic
+    step, where the official code runs one per call (three), for the same
+    weights. ``adv_d`` and ``gp`` are meant to be summed
     and back-propagated into D's parameters only; ``adv_g`` into the student
     only.
 
@@ -215,7 +221,11 @@ class HolisticDistillLoss(nn.Module):
             x = x.detach()
             return x.float() if x.element_size() < 4 else x
 
-        with torch.autocast(preds_S.device.type, enabled=False):
+        # parametrize.cached: the step's two critic calls share one
+        # spectral-normed weight (W / sigma and its power iteration once per
+        # step, not once per call; the weights are the same for both)
+        with torch.autocast(preds_S.device.type, enabled=False), \
+                parametrize.cached():
             return self._discriminator_loss(full(preds_S), full(preds_T))
 
     def _discriminator_loss(self, preds_S: torch.Tensor,
