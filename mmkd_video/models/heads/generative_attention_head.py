@@ -4,8 +4,7 @@ GenKD (AAAI-24, "Generative Model-Based Feature Knowledge Distillation for
 Action Recognition") models a 3D backbone feature with a channel x time
 attention ``A`` and a conditional VAE whose prior is centred on ``A``.
 """
-import math
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -15,81 +14,7 @@ from torch import Tensor
 
 from mmkd_video.registry import MODELS
 from ..method_generator import MethodGenerator
-
-
-def _pair(value: Union[int, Sequence[int]], name: str) -> Tuple[int, int]:
-    """Turn an int or a 2-sequence of positive ints into a tuple."""
-    if isinstance(value, int):
-        value = (value, value)
-    value = tuple(value)
-    if len(value) != 2 or not all(isinstance(v, int) and v > 0
-                                  for v in value):
-        raise ValueError(f'{name} expected a positive int or a pair of '
-                         f'positive ints, but got {value}')
-    return value
-
-
-def _group_norm(num_groups: int, channels: int,
-                min_group_channels: int = 4) -> nn.GroupNorm:
-    """GroupNorm with at most ``num_groups`` groups of at least
-    ``min_group_channels`` channels each (fewer when ``channels`` is
-    smaller); the group count divides ``channels``.
-
-    At the official widths (512 and 1024 with 32 groups, i.e. 16 and 32
-    channels a group) and the demo's (128 and 256: 4 and 8) this is
-    ``GroupNorm(gcd(num_groups, channels))``, the official layout. Below
-    ``num_groups * min_group_channels`` channels, plain ``gcd`` gives
-    smaller groups, down to one channel a group at 32 channels and below
-    (16 channels -> 16 groups): the norm then z-scores each channel's
-    temporal profile on its own and erases its magnitude, and the attention
-    cannot see a class coded in which channels are active (measured:
-    ``tests/models/heads/test_attention_input_dependence.py``). So the
-    count drops to the largest divisor of ``channels`` that leaves
-    ``min_group_channels`` a group (16 -> 4 groups of 4, 24 -> 6 of 4,
-    6 -> 1 of 6).
-    """
-    groups = math.gcd(num_groups, channels)
-    while groups > 1 and channels // groups < min_group_channels:
-        groups = next(g for g in range(groups - 1, 0, -1)
-                      if channels % g == 0)
-    return nn.GroupNorm(groups, channels)
-
-
-def attention_spread(att: Tensor) -> Tensor:
-    """How much GenKD's attention changes from clip to clip.
-
-    ``mean over (c, t) of std over n of A[n, c, t]``: the standard deviation
-    across clips of each channel x time cell, averaged over cells. It is 0
-    for an attention that ignores its input (a fixed channel x time mask)
-    and at most 0.5 (cells at 0 in half the clips, at 1 in the others).
-    Note that the channel mean of ``A`` per time step hides it: the
-    GroupNorm before the shared ``Linear(L -> T)`` fixes the channel-mean
-    level, so that mean is nearly the same for every clip even when single
-    channels change a lot.
-
-    Args:
-        att (Tensor): Attention of several clips, ``[N, C, T]``, N >= 2.
-
-    Returns:
-        Tensor: A scalar (unbiased std, like ``Tensor.std``).
-
-    Examples:
-        >>> attention_spread(torch.full((4, 8, 2), 0.3))
-        tensor(0.)
-    """
-    if att.dim() != 3 or att.shape[0] < 2:
-        raise ValueError('attention_spread expected the attention of at '
-                         'least 2 clips, [N >= 2, C, T], but got '
-                         f'{list(att.shape)}')
-    return att.detach().float().std(dim=0).mean()
-
-
-def _mlp(in_features: int, hidden: int, out_features: int) -> nn.Sequential:
-    """Three linear layers with ReLU between them and none at the end."""
-    return nn.Sequential(
-        nn.Linear(in_features, hidden), nn.ReLU(inplace=True),
-        nn.Linear(hidden, hidden), nn.ReLU(inplace=True),
-        nn.Linear(hidden, out_features))
+from .genkd_blocks import make_group_norm, make_mlp, to_pair
 
 
 @MODELS.register_module()
@@ -132,7 +57,7 @@ class GenerativeAttentionHead(BaseModule):
     below 128 channels ``gcd(32, C)`` groups hold fewer than 4 channels
     (one at 32 and below), which z-scores each channel's temporal profile
     and leaves the attention blind to how strongly a channel fires (see
-    :func:`_group_norm`).
+    :func:`make_group_norm`).
 
     ``(h, w)`` is ``pool_size`` when given (the feature is first
     adaptive-average-pooled to that size, so the conv weights do not grow
@@ -165,7 +90,7 @@ class GenerativeAttentionHead(BaseModule):
         num_groups (int): Upper bound of GroupNorm groups; the actual count
             is ``gcd(num_groups, channels)``, reduced at small widths so a
             group keeps at least ``min_group_channels`` channels (see
-            :func:`_group_norm`). Defaults to 32.
+            :func:`make_group_norm`). Defaults to 32.
         min_group_channels (int): Fewest channels a GroupNorm group may
             have. Defaults to 4 (no change at 128 channels and more, so at
             the official and demo widths).
@@ -207,9 +132,9 @@ class GenerativeAttentionHead(BaseModule):
                 f'attention as its mean, but got {latent_channels}')
         self.in_channels = in_channels
         self.num_frames = num_frames
-        self.feat_size = _pair(feat_size, 'feat_size')
+        self.feat_size = to_pair(feat_size, 'feat_size')
         self.pool_size = (None if pool_size is None else
-                          _pair(pool_size, 'pool_size'))
+                          to_pair(pool_size, 'pool_size'))
         self.mid_channels = mid_channels or max(1, in_channels // 2)
         self.latent_channels = in_channels
         self.hidden_channels = hidden_channels or in_channels
@@ -225,11 +150,11 @@ class GenerativeAttentionHead(BaseModule):
                 spatial=nn.Sequential(
                     self._make_pool(),
                     nn.Conv3d(C, C_mid, kernel),
-                    _group_norm(num_groups, C_mid, min_group_channels),
+                    make_group_norm(num_groups, C_mid, min_group_channels),
                     nn.ReLU(inplace=True)),
                 temporal=nn.Sequential(
                     nn.Conv1d(C_mid, C, 3, padding=1),
-                    _group_norm(num_groups, C, min_group_channels),
+                    make_group_norm(num_groups, C, min_group_channels),
                     nn.ReLU(inplace=True)),
                 fc=nn.Linear(L, num_frames)))
 
@@ -248,15 +173,15 @@ class GenerativeAttentionHead(BaseModule):
                         spatial=nn.Sequential(
                             self._make_pool(),
                             nn.Conv3d(C, C, kernel),
-                            _group_norm(num_groups, C, min_group_channels),
+                            make_group_norm(num_groups, C, min_group_channels),
                             nn.ReLU(inplace=True)),
-                        mlp=_mlp(2 * C, hid, 2 * D))),
+                        mlp=make_mlp(2 * C, hid, 2 * D))),
                 decoder=nn.ModuleDict(
                     dict(
-                        mlp=_mlp(D + C, hid, C),
+                        mlp=make_mlp(D + C, hid, C),
                         spatial=nn.Sequential(
                             nn.ConvTranspose3d(C, C, kernel), resize,
-                            _group_norm(num_groups, C, min_group_channels),
+                            make_group_norm(num_groups, C, min_group_channels),
                             nn.ReLU(inplace=True))))))
 
         # CVAE sampling noise (posterior and prior) from a stream of its
