@@ -50,6 +50,7 @@ import os
 import os.path as osp
 import platform
 import random
+import shlex
 import statistics
 import subprocess
 import sys
@@ -744,7 +745,9 @@ def main(argv=None):
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=1)
     if args.markdown:
-        command = 'python tools/benchmark.py ' + ' '.join(
+        # shlex.join keeps the quotes of '--only "AVA StructKD"', so the
+        # recorded command reruns as it ran
+        command = 'python tools/benchmark.py ' + shlex.join(
             argv if argv is not None else sys.argv[1:])
         block = (f'Machine: {machine()}\n\nCommand: `OMP_NUM_THREADS='
                  f"{os.environ.get('OMP_NUM_THREADS', '')} {command}`\n\n"

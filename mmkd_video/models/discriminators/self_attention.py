@@ -64,9 +64,14 @@ class SelfAttentionBlock(BaseModule):
             raise ValueError(
                 f'SelfAttentionBlock expected a {self.dims + 2}D input with '
                 f'{self.in_channels} channels, but got {list(x.shape)}')
-        q = self.query(x).flatten(2)  # [N, C', P]
-        k = self.key(x).flatten(2)  # [N, C', P]
-        v = self.value(x).flatten(2)  # [N, C, P]
+        # the three 1x1 convs as one matrix product on [N, C, P]: the same
+        # arithmetic, without three conv backward passes on a few positions
+        # (oneDNN's are slow there: the critic's maps are 2x2x2)
+        projections = (self.query, self.key, self.value)
+        weight = torch.cat([p.weight.flatten(1) for p in projections])
+        bias = torch.cat([p.bias for p in projections])
+        qkv = torch.matmul(weight, x.flatten(2)) + bias[:, None]
+        q, k, v = qkv.split([p.out_channels for p in projections], dim=1)
         energy = torch.bmm(q.transpose(1, 2), k)  # [N, P, P]
         attn = energy.softmax(dim=-1)  # row i: weights of every j for i
         out = torch.bmm(v, attn.transpose(1, 2))  # [N, C, P]

@@ -19,9 +19,18 @@ It needs ``C_out * C_in * P_out * P_in`` multiply-adds against the conv's
 ``P_in <= taps``, i.e. only on maps no larger than the kernel's window.
 The conv module keeps its weight (and spectral norm): state dicts and the
 official layout are unchanged.
+
+Building ``M`` (a matrix product and a transposing copy) is a fifth of a
+small-map stage's cost. A WGAN-GP critic step calls the critic twice with
+the same weights (the scores, then the gradient penalty), so inside
+:func:`shared_matrices` each conv builds its ``M`` once and both calls use
+it, as ``torch.nn.utils.parametrize.cached`` does for the spectral-normed
+weight that ``M`` is made of. Outside the scope every call builds its own.
 """
+import contextlib
 import itertools
-from typing import Sequence, Tuple
+import threading
+from typing import Dict, Iterator, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -67,6 +76,46 @@ def tap_placement(size: Sequence[int], conv: nn.Module) -> Tensor:
     return placement
 
 
+# the open shared_matrices() scope of this thread: id(placement) -> M
+_scope = threading.local()
+
+
+@contextlib.contextmanager
+def shared_matrices() -> Iterator[None]:
+    """Within, :func:`dense_conv` builds each placement's matrix once and
+    reuses it (the weights must not change inside; the matrices, and the
+    autograd graph they hold, are dropped on exit). Nested scopes share the
+    outermost one."""
+    if getattr(_scope, 'matrices', None) is not None:
+        yield
+        return
+    _scope.matrices = {}
+    try:
+        yield
+    finally:
+        _scope.matrices = None
+
+
+def dense_matrix(conv: nn.Module, placement: Tensor, p_out: int) -> Tensor:
+    """``M`` [C_out * P_out, C_in * P_in] of ``conv`` on the map that
+    ``placement`` was made for (see the module docstring)."""
+    matrices: Optional[Dict[Tuple[int, int, bool], Tensor]] = getattr(
+        _scope, 'matrices', None)
+    # a matrix built under no_grad must not serve a call that needs its graph
+    key = (id(conv), id(placement), torch.is_grad_enabled())
+    if matrices is not None and key in matrices:
+        return matrices[key]
+    weight = conv.weight  # [C_out, C_in, *k], through its parametrization
+    c_out, c_in = weight.shape[:2]
+    p_in = placement.shape[1] // p_out
+    matrix = (weight.reshape(c_out * c_in, -1) @ placement.to(weight.dtype))
+    matrix = matrix.view(c_out, c_in, p_out, p_in).permute(0, 2, 1, 3)
+    matrix = matrix.reshape(c_out * p_out, c_in * p_in)
+    if matrices is not None:
+        matrices[key] = matrix
+    return matrix
+
+
 def dense_conv(x: Tensor, conv: nn.Module, placement: Tensor,
                out_size: Sequence[int]) -> Tensor:
     """``conv(x)`` as one matrix product (see the module docstring).
@@ -82,14 +131,10 @@ def dense_conv(x: Tensor, conv: nn.Module, placement: Tensor,
     Returns:
         Tensor: ``[N, C_out, *out_size]``.
     """
-    weight = conv.weight  # [C_out, C_in, *k]
-    c_out, c_in = weight.shape[:2]
     p_out = _prod(out_size)
-    p_in = placement.shape[1] // p_out
-    matrix = (weight.reshape(c_out * c_in, -1) @ placement.to(weight.dtype))
-    matrix = matrix.view(c_out, c_in, p_out, p_in).permute(0, 2, 1, 3)
-    y = F.linear(x.flatten(1), matrix.reshape(c_out * p_out, c_in * p_in))
-    y = y.view(len(x), c_out, p_out)
+    matrix = dense_matrix(conv, placement, p_out)
+    y = F.linear(x.flatten(1), matrix)
+    y = y.view(len(x), -1, p_out)
     if conv.bias is not None:
         y = y + conv.bias[:, None]
-    return y.view(len(x), c_out, *out_size)
+    return y.view(len(x), -1, *out_size)

@@ -8,6 +8,7 @@ from torch.nn.utils import parametrize
 
 from mmkd_video.registry import MODELS
 
+from ..discriminators.small_map_conv import shared_matrices
 from ..method_generator import MethodGenerator
 from .utils import check_ndim, check_same_shape
 
@@ -57,7 +58,8 @@ class HolisticDistillLoss(nn.Module):
     and on :math:`\hat x`) share one spectral-normed weight
     (``torch.nn.utils.parametrize.cached``): one power iteration per critic
     step, where the official code runs one per call (three), for the same
-    weights. ``adv_d`` and ``gp`` are meant to be summed
+    weights; and, for :class:`StructKDDiscriminator`'s small-map stages, one
+    matrix per stage (``small_map_conv.shared_matrices``). ``adv_d`` and ``gp`` are meant to be summed
     and back-propagated into D's parameters only; ``adv_g`` into the student
     only.
 
@@ -223,9 +225,11 @@ class HolisticDistillLoss(nn.Module):
 
         # parametrize.cached: the step's two critic calls share one
         # spectral-normed weight (W / sigma and its power iteration once per
-        # step, not once per call; the weights are the same for both)
+        # step, not once per call; the weights are the same for both);
+        # shared_matrices: likewise the small-map stages' matrices built
+        # from those weights
         with torch.autocast(preds_S.device.type, enabled=False), \
-                parametrize.cached():
+                parametrize.cached(), shared_matrices():
             return self._discriminator_loss(full(preds_S), full(preds_T))
 
     def _discriminator_loss(self, preds_S: torch.Tensor,

@@ -1,10 +1,13 @@
+import contextlib
+
 import pytest
 import torch
 import torch.nn as nn
 
 from mmkd_video.models.discriminators import StructKDDiscriminator
 from mmkd_video.models.discriminators.small_map_conv import (
-    conv_output_size, dense_conv, dense_is_cheaper, tap_placement)
+    conv_output_size, dense_conv, dense_is_cheaper, dense_matrix,
+    shared_matrices, tap_placement)
 
 
 def test_dense_conv_by_hand():
@@ -100,3 +103,51 @@ def test_other_map_size_takes_the_conv():
     planned, disc.dense_sizes = disc.dense_sizes, [None] * 4
     torch.testing.assert_close(y, disc(x))
     assert planned[1] == (2, 4, 4)  # the crop's stage 2 sees 2x3x3
+
+
+def test_shared_matrices_build_each_matrix_once():
+    conv = nn.Conv3d(3, 4, 3, padding=1)
+    placement = tap_placement((2, 2, 2), conv)
+    outside = [dense_matrix(conv, placement, 8) for _ in range(2)]
+    assert outside[0] is not outside[1]
+    with shared_matrices():
+        first = dense_matrix(conv, placement, 8)
+        assert dense_matrix(conv, placement, 8) is first
+        with torch.no_grad():  # a graph-less matrix serves no_grad calls
+            frozen = dense_matrix(conv, placement, 8)
+        assert frozen is not first and not frozen.requires_grad
+        assert dense_matrix(conv, placement, 8) is first
+        with shared_matrices():  # nested: the outer scope's matrices
+            assert dense_matrix(conv, placement, 8) is first
+    assert dense_matrix(conv, placement, 8) is not first  # dropped on exit
+    torch.testing.assert_close(first, outside[0])
+
+
+def test_critic_step_same_with_and_without_shared_matrices(monkeypatch):
+    import copy
+
+    import mmkd_video.models.losses.holistic_distill_loss as holistic
+    torch.manual_seed(0)
+    loss = holistic.HolisticDistillLoss(
+        dict(type='StructKDDiscriminator', in_channels=10,
+             input_size=(4, 2, 2), base_channels=8)).double()
+    assert all(loss.discriminator.dense_sizes)
+    for att in loss.discriminator.attentions[2:]:
+        nn.init.constant_(att.gamma, 0.7)
+    twin = copy.deepcopy(loss)  # same weights, same interpolation stream
+    preds_S = torch.randn(4, 10, 4, 2, 2, dtype=torch.float64)
+    preds_T = torch.randn(4, 10, 4, 2, 2, dtype=torch.float64) + 0.5
+
+    def step(critic_loss):
+        out = critic_loss.discriminator_loss(preds_S, preds_T)
+        (out['adv_d'] + out['gp']).backward()
+        return [out['adv_d'], out['gp']] + [
+            p.grad for p in critic_loss.discriminator.parameters()
+            if p.grad is not None]
+
+    shared = step(loss)
+    monkeypatch.setattr(holistic, 'shared_matrices', contextlib.nullcontext)
+    ref = step(twin)
+    assert len(shared) == len(ref) > 2
+    for a, b in zip(shared, ref):
+        torch.testing.assert_close(a, b)

@@ -1,5 +1,6 @@
 import pytest
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import parametrize
 
@@ -226,3 +227,32 @@ def test_build_from_registry():
                              input_size=(2, 4, 4), base_channels=8))
     assert isinstance(disc, StructKDDiscriminator)
     assert disc(torch.randn(2, 5, 2, 4, 4)).shape == (2, )
+
+
+@pytest.mark.parametrize('dims, shape', [(2, (3, 16, 2, 3)),
+                                         (3, (3, 16, 2, 2, 2))])
+def test_self_attention_is_sagan_with_1x1_convs(dims, shape):
+    # the block runs its three projections as one matrix product; it must
+    # equal SAGAN written with 1x1 convs, through the penalty's double
+    # backward
+    block = SelfAttentionBlock(16, dims=dims).double()
+    nn.init.constant_(block.gamma, 0.7)
+    conv = F.conv2d if dims == 2 else F.conv3d
+
+    def sagan(x):
+        q, k, v = (conv(x, p.weight, p.bias).flatten(2)
+                   for p in (block.query, block.key, block.value))
+        attn = torch.bmm(q.transpose(1, 2), k).softmax(dim=-1)
+        return block.gamma * torch.bmm(v, attn.transpose(1, 2)).view_as(x) + x
+
+    def penalty_grads(fn):
+        block.zero_grad()
+        x = torch.randn(*shape, dtype=torch.float64, requires_grad=True,
+                        generator=torch.Generator().manual_seed(0))
+        y = fn(x)
+        grad, = torch.autograd.grad(y.square().sum(), x, create_graph=True)
+        grad.square().sum().backward()
+        return [y, grad] + [p.grad.clone() for p in block.parameters()]
+
+    for a, b in zip(penalty_grads(block), penalty_grads(sagan)):
+        torch.testing.assert_close(a, b)
