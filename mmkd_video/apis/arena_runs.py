@@ -52,6 +52,8 @@ GENKD_P2 = ('configs/genkd/genkd-phase2_r3d18-w32-to-w8_'
 # the arena's students (the demo student with 3D kernels in the last stage
 # only) and the demo students they replace in the method configs
 STUDENT_MODEL = 'configs/_base_/models/arena_student_r3d18-w8-late3d.py'
+# 700 clips / batch 8 = 88 iterations an epoch: two diagnostic passes each
+DIAGNOSTICS_INTERVAL = 44
 GENKD_STUDENT_MODEL = ('configs/_base_/models/'
                        'arena_student_r3d18-w8-late3d_genkd.py')
 _SWAP = {'demo_student_r3d18_tiny.py': STUDENT_MODEL,
@@ -167,7 +169,10 @@ def arena_config(config: str, epochs: int, swap_student: bool = True
     evaluators become :data:`ARENA_DATA`'s; by-epoch
     schedulers that ended at the config's own length end at ``epochs``;
     the teacher's one-off validation (``TeacherValHook``) is dropped: the
-    arena's teacher is the same in every arm and reported once.
+    arena's teacher is the same in every arm and reported once. Student
+    arms get ``TrainStartSeedHook`` (paired dropout draws) and, when they
+    distil, ``DistillDiagnosticsHook`` every :data:`DIAGNOSTICS_INTERVAL`
+    iterations.
 
     Args:
         config (str): Config path, relative to the repository.
@@ -194,9 +199,18 @@ def arena_config(config: str, epochs: int, swap_student: bool = True
         cfg.max_epochs = epochs
     cfg.param_scheduler = _rescale_schedulers(cfg.param_scheduler, old,
                                               epochs)
-    if cfg.get('custom_hooks'):
-        cfg.custom_hooks = [h for h in cfg.custom_hooks
-                            if h.get('type') != 'TeacherValHook']
+    hooks = [h for h in cfg.get('custom_hooks', [])
+             if h.get('type') != 'TeacherValHook']
+    if swap_student:
+        # every arm starts training at the same point of the global stream
+        # (dropout), whatever its model construction drew
+        hooks.append(dict(type='TrainStartSeedHook'))
+    if swap_student and cfg.model.type == 'VideoDistiller':
+        # the report's per-term gradient ratios and attention spread; twice
+        # an epoch (88 iterations): ~1 extra iteration per term each time
+        hooks.append(dict(type='DistillDiagnosticsHook',
+                          interval=DIAGNOSTICS_INTERVAL))
+    cfg.custom_hooks = hooks
     return cfg
 
 

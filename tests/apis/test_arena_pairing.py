@@ -52,9 +52,11 @@ class RecordBatches(Hook):
     """What each iteration saw (per-clip checksums, labels) and its loss."""
 
     def __init__(self):
-        self.clips, self.losses = [], []
+        self.clips, self.losses, self.streams = [], [], []
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
+        # where the global torch stream (dropout) stands
+        self.streams.append(torch.get_rng_state())
         for clip, sample in zip(data_batch['inputs'],
                                 data_batch['data_samples']):
             self.clips.append((float(clip.double().sum()),
@@ -173,6 +175,13 @@ def test_same_order_and_identical_reruns(arena, tmp_path):
     assert len(clips) == 20  # one epoch of every training clip
     # the same clips, in the same order, with the same augmentation
     assert seen['kd'][0].clips == clips
+    # the same dropout draws: KD's model construction (teacher, connectors)
+    # drew more numbers, yet both arms stand at the same point of the
+    # global stream at every iteration (TrainStartSeedHook)
+    streams = seen['student'][0].streams
+    assert len(streams) == len(seen['student'][0].losses) > 1
+    assert all(torch.equal(a, b)
+               for a, b in zip(streams, seen['kd'][0].streams))
     # the labels are not all one class: the check could fail
     assert len({c[2] for c in clips}) > 1
     for arm in ('student', 'kd'):

@@ -6,8 +6,9 @@ from .plain_checkpoint_hook import PlainCheckpointHook
 from .random_state_hook import RandomStateHook
 from .student_export_hook import StudentExportHook
 from .teacher_val_hook import TeacherValHook
+from .train_start_seed_hook import TrainStartSeedHook
 
 __all__ = ['ChannelsLast3dHook', 'CurvePlotHook', 'DistillDiagnosticsHook',
            'FiniteCheckpointHook',
            'PlainCheckpointHook', 'RandomStateHook', 'StudentExportHook',
-           'TeacherValHook', 'conv3d_channels_last']
+           'TeacherValHook', 'TrainStartSeedHook', 'conv3d_channels_last']
