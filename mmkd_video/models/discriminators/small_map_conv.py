@@ -76,7 +76,8 @@ def tap_placement(size: Sequence[int], conv: nn.Module) -> Tensor:
     return placement
 
 
-# the open shared_matrices() scope of this thread: id(placement) -> M
+# the open shared_matrices() scope of this thread:
+# (id(conv), id(placement), grad enabled) -> M
 _scope = threading.local()
 
 

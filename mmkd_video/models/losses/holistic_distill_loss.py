@@ -59,9 +59,9 @@ class HolisticDistillLoss(nn.Module):
     (``torch.nn.utils.parametrize.cached``): one power iteration per critic
     step, where the official code runs one per call (three), for the same
     weights; and, for :class:`StructKDDiscriminator`'s small-map stages, one
-    matrix per stage (``small_map_conv.shared_matrices``). ``adv_d`` and ``gp`` are meant to be summed
-    and back-propagated into D's parameters only; ``adv_g`` into the student
-    only.
+    matrix per stage (``small_map_conv.shared_matrices``). ``adv_d`` and
+    ``gp`` are meant to be summed and back-propagated into D's parameters
+    only; ``adv_g`` into the student only.
 
     Critic optimizer (the config's ``discriminator`` optim wrapper): the
     official SGD lr 4e-4, momentum 0.9, weight decay 5e-4 (poly) is kept for
