@@ -51,7 +51,9 @@ def parse_args(argv=None):
                         f'controls are added. Arms: {sorted(ARMS_BY_NAME)}')
     # 6: on val, the 10-epoch student alone had reached ~61 % by epoch 6
     # against the teacher's 90 (a gap of 25+ points, issue 15) and its
-    # gain from epoch 6 to 10 was ~11 points; test was not read to choose
+    # gain from epoch 6 to 10 was ~11 points; test was not read to choose.
+    # What 6 epochs gave (README, docs/arena.md): the student alone takes
+    # off in some seeds only, so its spread swamps the paired differences
     parser.add_argument('--epochs', type=int, default=6,
                         help='training epochs of every student arm')
     parser.add_argument('--teacher-epochs', type=int, default=16)

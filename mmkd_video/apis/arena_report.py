@@ -243,8 +243,11 @@ def _plot_curves(path, arms, runs, labels) -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for arm in arms:
+    fig, ax = plt.subplots(figsize=(10, 5))
+    # one colour per arm (the default cycle repeats after 10 arms)
+    palette = [plt.cm.tab20(k) for k in list(range(0, 20, 2)) +
+               list(range(1, 20, 2))]
+    for index, arm in enumerate(arms):
         curves = [r['val_curve'] for r in runs.get(arm.name, {}).values()
                   if r['val_curve']]
         if not curves:
@@ -254,7 +257,8 @@ def _plot_curves(path, arms, runs, labels) -> None:
         cols = [[c[i] for c in curves] for i in range(length)]
         mean = [sum(col) / len(col) for col in cols]
         line, = ax.plot(epochs, mean, label=f'{labels[arm.name]} '
-                        f'(n={len(curves)})')
+                        f'(n={len(curves)})',
+                        color=palette[index % len(palette)])
         ax.fill_between(epochs, [min(c) for c in cols],
                         [max(c) for c in cols], alpha=0.15,
                         color=line.get_color())
@@ -262,7 +266,7 @@ def _plot_curves(path, arms, runs, labels) -> None:
     ax.set_ylabel('val top-1 (%)')
     ax.set_title('Validation top-1 per arm: mean over seeds, band = min-max')
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc='lower right')
+    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
