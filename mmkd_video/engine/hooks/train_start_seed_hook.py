@@ -1,10 +1,8 @@
 """Reseed the global random streams when training starts, for paired runs."""
-import random
 from typing import Optional
 
-import numpy as np
-import torch
 from mmengine.hooks import Hook
+from mmengine.runner import set_random_seed
 
 from mmkd_video.registry import HOOKS
 
@@ -40,11 +38,9 @@ class TrainStartSeedHook(Hook):
     def before_train(self, runner) -> None:
         if runner.iter != 0:
             return
+        # runner.seed is never None: the Runner draws one when unset
         seed = runner.seed if self.seed is None else self.seed
-        if seed is None:
-            raise ValueError(
-                'TrainStartSeedHook needs a seed: set randomness=dict('
-                'seed=...) in the config or TrainStartSeedHook(seed=...)')
-        random.seed(seed)
-        np.random.seed(seed)
-        torch.manual_seed(seed)  # also every CUDA device
+        # MMEngine's own seeding (random, numpy, torch and every CUDA
+        # device), as the Runner did at build time; runner.seed already
+        # holds the rank offset when diff_rank_seed is set
+        set_random_seed(seed)
