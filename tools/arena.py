@@ -37,7 +37,7 @@ from mmengine.config import Config
 from mmkd_video.apis.arena_report import (collect_run, update_readme,
                                           write_report)
 from mmkd_video.apis.arena_runs import (ARMS, ARMS_BY_NAME, DATA_ARGS,
-                                        GENKD_P1, REPO, TEACHER,
+                                        GENKD_P1, REPO, STUDENT_LR, TEACHER,
                                         arena_config, arm_options,
                                         save_student_inits, select_arms)
 
@@ -168,7 +168,8 @@ def main(argv=None):
     arms = select_arms(args.arms)
     run = Runs(args.threads)
     if not args.report_only:
-        teachers = prepare_shared(args, run, arms)
+        # the teacher and GenKD phase 1 run alone: give them every core
+        teachers = prepare_shared(args, Runs(args.threads * args.jobs), arms)
         inits = {s: save_student_inits(s, osp.join(args.work_dir, 'init'))
                  for s in args.seeds}
         jobs = []
@@ -223,7 +224,8 @@ def report(args, arms):
         f'{args.teacher_epochs} epochs): val top-1 {t_val:.1f}, test '
         f'{t_test:.1f}, final training loss '
         f'{teacher["last"].get("loss_cls", float("nan")):.3f}.',
-        f'- Student alone (R3D-18 w8, 3D kernels in the last stage only, '
+        f'- Student alone (R3D-18 w8, 3D kernels in the stem and the last '
+        'stage only, '
         f'0.44 M params; {args.epochs} epochs, {len(s_val)} seeds): val top-1 '
         f'{mean(s_val):.1f} (per seed {", ".join(f"{v:.1f}" for v in s_val)}'
         f'), test {mean(s_test):.1f}, final training loss '
@@ -243,7 +245,10 @@ def report(args, arms):
         f'(`configs/_base_/datasets/arena_video.py`).',
         f'- Arms: the method configs of `configs/` with the papers\' '
         f'weights, moved onto the arena data and a {args.epochs}-epoch '
-        f'schedule (`mmkd_video/apis/arena_runs.py`); seeds '
+        f'schedule, the student\'s AdamW at lr {STUDENT_LR:g} in every arm '
+        f'(chosen on val with the student alone; the critic\'s and the '
+        f'CVAE\'s optimizers as configured) '
+        f'(`mmkd_video/apis/arena_runs.py`); seeds '
         f'{args.seeds}; {args.jobs} processes x {args.threads} thread(s).',
         '- Paired: per seed one saved student initialisation loaded by '
         'every arm (GenKD\'s student: the same backbone initialisation, '

@@ -13,7 +13,8 @@ from mmengine.runner import Runner
 
 from mmkd_video.apis import merge_cfg_options
 from mmkd_video.apis.arena_runs import (ARMS_BY_NAME, GENKD_P2, KD, REPO,
-                                        STUDENT, arena_config, arm_options,
+                                        STUDENT, STUDENT_LR, arena_config,
+                                        arm_options,
                                         save_student_inits, select_arms)
 from mmkd_video.datasets import generate_dataset
 from mmkd_video.registry import MODELS
@@ -115,6 +116,13 @@ def test_arena_config_moves_a_method_onto_the_arena():
     assert cfg.param_scheduler.student[1]['T_max'] == 6
     assert cfg.param_scheduler.discriminator[0]['end'] == 6
     assert all(h['type'] != 'TeacherValHook' for h in cfg.custom_hooks)
+    # the student's AdamW at the arena's lr, the critic's Adam as configured
+    assert cfg.optim_wrapper.student.optimizer.lr == STUDENT_LR
+    assert cfg.optim_wrapper.discriminator.optimizer.lr == 1e-4
+    genkd = arena_config(ARMS_BY_NAME['genkd'].config, 6).optim_wrapper
+    assert genkd.network.optimizer.lr == STUDENT_LR
+    assert genkd.cvae.optimizer.lr == 1e-3
+    assert cfg.default_hooks.checkpoint.interval == 6
     # every arm has the same train dataloader: same data, order, transforms
     loaders = {a.name: arena_config(a.config, 6).train_dataloader.to_dict()
                for a in select_arms(None)}
