@@ -194,6 +194,26 @@ def main(argv=None):
     report(args, arms)
 
 
+def _reproduction_cost(args, times) -> str:
+    """The whole reproduction's wall time from the runs' ``done`` files:
+    the teacher and GenKD phase 1 (alone, one after the other), then the
+    runs, ``--jobs`` at a time."""
+    shared = {}
+    for name in ('teacher', 'genkd_phase1'):
+        done = osp.join(args.work_dir, name, 'done')
+        if osp.isfile(done):
+            with open(done) as f:
+                shared[name] = float(f.read().strip() or 'nan')
+    total = (sum(shared.values()) + sum(times) / args.jobs) / 60
+    parts = ', '.join(f'{k} {v:.0f} s' for k, v in shared.items())
+    return (f'- Cost of this reproduction: {parts or "no shared stage"}'
+            f' on {args.jobs * args.threads} thread(s), then the runs '
+            f'({sum(times) / 60:.0f} process-minutes, {args.jobs} at a '
+            f'time): ~{total:.0f} min in all, data generation aside '
+            f'(budget, issue 15: 90 min on 2 cores: '
+            f'{"met" if total <= 90 else "NOT met"}).')
+
+
 def report(args, arms):
     runs, times = {}, []
     for arm in arms:
@@ -266,6 +286,7 @@ def report(args, arms):
         f'{len(ARMS_BY_NAME) * 5 * mean(times) / args.jobs / 60:.0f} min '
         f'with {args.jobs} processes (plus the teacher and GenKD phase 1, '
         'once).',
+        _reproduction_cost(args, times),
     ]
     reading = [
         '- Each interval is about the mean effect over seeds of this setup '
