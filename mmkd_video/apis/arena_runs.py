@@ -227,8 +227,8 @@ def arena_config(config: str, epochs: int, swap_student: bool = True
 
 
 def _set_student_lr(optim_wrapper, config: str) -> None:
-    """Every AdamW of the arm (the student's or GenKD's network's: the
-    critic and the CVAE use Adam) -> :data:`STUDENT_LR`."""
+    """The arm's one AdamW (the student's, or GenKD's network's; the critic
+    and the CVAE use Adam) -> :data:`STUDENT_LR`."""
     wrappers = ([optim_wrapper] if 'optimizer' in optim_wrapper else
                 [v for v in optim_wrapper.values() if isinstance(v, dict)
                  and 'optimizer' in v])
